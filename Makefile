@@ -1,0 +1,107 @@
+# mesoprep: consultation-preparation assistant for hair mesotherapy.
+# `make help` lists the targets. Everything bootstraps itself: the first target
+# you run creates .venv with Python 3.10, installs the pinned dependencies and
+# trains a model when config.yml, domain.yml, data/ or the custom NLU
+# components changed since the last one.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+PORT ?= 5005
+ACTIONS_PORT ?= 5055
+MODEL := models/mesoprep.tar.gz
+RUN_DIR := .run
+
+# Everything that changes what `rasa train` produces.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
+
+# Runtime defaults; each can be overridden from the environment (.env.example).
+export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
+export PYTHONHASHSEED := 0
+export TF_CPP_MIN_LOG_LEVEL := 3
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# ---- Set-up -------------------------------------------------------------------
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
+	@bash bot/scripts/bootstrap_venv.sh $(VENV)
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	@echo "==> Training (inputs changed since the last model)..."
+	@$(RASA) train --fixed-model-name mesoprep --out models --quiet
+	@touch $@
+
+.PHONY: train
+train: $(MODEL) ## Train the model if its inputs changed
+
+# ---- Talking to it ------------------------------------------------------------
+
+.PHONY: shell
+shell: $(MODEL) ## Chat in the terminal (starts and stops the action server)
+	@bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
+		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --quiet
+
+.PHONY: run
+run: $(MODEL) ## Serve the assistant on http://localhost:$(PORT) (Ctrl-C stops it)
+	@echo "==> REST channel: http://localhost:$(PORT)/webhooks/rest/webhook"
+	@bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
+		$(RASA) run --model $(MODEL) --endpoints endpoints.yml \
+		--credentials credentials.yml --port $(PORT)
+
+.PHONY: actions
+actions: $(VENV)/.installed ## Run the action server alone
+	@$(RASA) run actions --port $(ACTIONS_PORT)
+
+# ---- Checks -------------------------------------------------------------------
+
+.PHONY: lint
+lint: $(VENV)/.installed ## ruff on all Python code
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+.PHONY: validate
+validate: $(VENV)/.installed ## rasa data validate, warnings are errors
+	@echo "==> Validating training data and domain..."
+	@$(RASA) data validate --fail-on-warning --quiet
+
+.PHONY: unit
+unit: $(VENV)/.installed ## pytest: actions, content, safety net (no server needed)
+	@$(BIN)/pytest -q tests -m "not server"
+
+.PHONY: stories
+stories: $(MODEL) ## End-to-end test stories, any prediction error fails
+	@echo "==> Test stories..."
+	@$(RASA) test core --model $(MODEL) --stories tests/stories \
+		--fail-on-prediction-errors --out results/stories --quiet
+
+.PHONY: evaluate
+evaluate: $(MODEL) ## NLU on the held-out test set: report, confusion matrix, F1 gate
+	@echo "==> NLU evaluation on tests/nlu (held out from training)..."
+	@$(RASA) test nlu --model $(MODEL) --nlu tests/nlu --out results/nlu --quiet
+	@$(PY) -m bot.scripts.check_nlu_report results/nlu/intent_report.json --min-f1 0.95
+
+.PHONY: conversations
+conversations: $(MODEL) ## Start the server and run the public conversation sample
+	@bash bot/scripts/run_conversation_checks.sh $(PORT) $(ACTIONS_PORT)
+
+.PHONY: test
+test: lint validate unit stories evaluate conversations ## Everything CI runs
+	@echo "==> All checks passed."
+
+.PHONY: clean
+clean: ## Remove trained models and test results (keeps .venv)
+	rm -rf models/*.tar.gz results $(RUN_DIR)

@@ -1,0 +1,1 @@
+"""Code that is not a custom action: NLU components, channels, scripts."""

@@ -1,0 +1,1 @@
+"""Helper scripts used by the Makefile."""

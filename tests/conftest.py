@@ -1,0 +1,97 @@
+"""Shared fixtures: the domain, trackers for action tests, and a live server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "mesoprep.tar.gz"
+SOURCE_DOCUMENT = ROOT / "data" / "source" / "hair-mesotherapy-disadvantages.txt"
+LOG_DIR = ROOT / "results" / "server-logs"
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT_S = 180
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    """domain.yml as the action server receives it."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout_s: float) -> None:
+    """Poll url until it answers, failing early if the process died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early (code {process.returncode})")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")
+
+
+def start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start a server process in its own group, logging to results/server-logs."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = (LOG_DIR / f"{name}.log").open("w")
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server process group, politely first."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def assistant_url() -> Iterator[str]:
+    """Base URL of a Rasa server with its action server, for the session."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first")
+    actions_port, rasa_port = free_port(), free_port()
+    env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://localhost:{actions_port}/webhook"}
+    actions = start(
+        "actions", [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port)], env
+    )
+    rasa = start(
+        "rasa",
+        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
+         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        env,
+    )
+    base = f"http://localhost:{rasa_port}"
+    try:
+        wait_for(f"http://localhost:{actions_port}/health", actions, STARTUP_TIMEOUT_S)
+        wait_for(f"{base}/webhooks/rest/", rasa, STARTUP_TIMEOUT_S)
+        yield base
+    finally:
+        stop(rasa)
+        stop(actions)
