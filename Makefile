@@ -95,8 +95,9 @@ evaluate: $(MODEL) ## NLU on the held-out test set: report, confusion matrix, F1
 	@$(PY) -m bot.scripts.check_nlu_report results/nlu/intent_report.json --min-f1 0.95
 
 .PHONY: conversations
-conversations: $(MODEL) ## Start the server and run the public conversation sample
-	@bash bot/scripts/run_conversation_checks.sh $(PORT) $(ACTIONS_PORT)
+conversations: $(MODEL) ## Start a server; run the conversation tests and public sample
+	@echo "==> Conversations against a live server (starts in about half a minute)..."
+	@$(BIN)/pytest -q -rs -s tests -m server
 
 .PHONY: test
 test: lint validate unit stories evaluate conversations ## Everything CI runs

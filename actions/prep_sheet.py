@@ -98,7 +98,9 @@ def build_prep_sheet(
             sections=[(text("utter_prep_section_general"), general)],
             reminder=text("utter_prep_reminder"),
         )
-    sheet = PrepSheet(title=text("utter_prep_heading"), reminder=text("utter_prep_reminder"))
+    sheet = PrepSheet(
+        title=text("utter_prep_heading"), reminder=text("utter_prep_reminder")
+    )
     if topics:
         questions = [text(f"utter_prep_question_{topic}") for topic in topics]
         sheet.sections.append((text("utter_prep_section_topics"), questions))

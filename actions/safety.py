@@ -36,7 +36,9 @@ class ActionUrgentCare(Action):
         intent = tracker.get_intent_of_latest_message()
         # Anything unexpected is treated as the more serious case.
         response = URGENT_RESPONSE_BY_INTENT.get(intent, "utter_urgent_emergency")
-        dispatcher.utter_message(response=response, **clinic_settings().safety_numbers())
+        dispatcher.utter_message(
+            response=response, **clinic_settings().safety_numbers()
+        )
         return []
 
 

@@ -56,7 +56,11 @@ def start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = (LOG_DIR / f"{name}.log").open("w")
     return subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -77,14 +81,29 @@ def assistant_url() -> Iterator[str]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
     actions_port, rasa_port = free_port(), free_port()
-    env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://localhost:{actions_port}/webhook"}
+    env = {
+        **os.environ,
+        "ACTION_ENDPOINT_URL": f"http://localhost:{actions_port}/webhook",
+    }
     actions = start(
-        "actions", [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port)], env
+        "actions",
+        [str(BIN / "rasa"), "run", "actions", "--port", str(actions_port)],
+        env,
     )
     rasa = start(
         "rasa",
-        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--port",
+            str(rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ],
         env,
     )
     base = f"http://localhost:{rasa_port}"

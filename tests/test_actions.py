@@ -44,7 +44,9 @@ def configured_clinic(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_emergency_signs_get_the_emergency_response_with_the_number(domain):
-    messages, _ = run(ActionUrgentCare(), tracker_for([user("report_emergency")]), domain)
+    messages, _ = run(
+        ActionUrgentCare(), tracker_for([user("report_emergency")]), domain
+    )
     assert messages[0]["response"] == "utter_urgent_emergency"
     assert messages[0]["emergency_number"] == "999"
 
@@ -66,7 +68,9 @@ def test_distress_gets_crisis_line_and_emergency_number(domain):
 def test_unconfigured_emergency_number_has_safe_default_wording(monkeypatch, domain):
     monkeypatch.delenv("EMERGENCY_NUMBER")
     clinic_settings.cache_clear()
-    messages, _ = run(ActionUrgentCare(), tracker_for([user("report_emergency")]), domain)
+    messages, _ = run(
+        ActionUrgentCare(), tracker_for([user("report_emergency")]), domain
+    )
     assert messages[0]["emergency_number"] == "your local emergency number"
 
 
@@ -74,7 +78,9 @@ def test_unconfigured_emergency_number_has_safe_default_wording(monkeypatch, dom
 
 
 def test_contact_route_comes_from_configuration(domain):
-    messages, _ = run(ActionContactClinic(), tracker_for([user("request_human")]), domain)
+    messages, _ = run(
+        ActionContactClinic(), tracker_for([user("request_human")]), domain
+    )
     assert messages[0]["response"] == "utter_contact_clinic"
     assert messages[0]["clinic_phone"] == "+44 20 7946 0000"
     assert messages[0]["booking_url"] == "https://hillside.example/book"
@@ -85,22 +91,33 @@ def test_fallbacks_alternate_and_the_second_offers_a_person(domain):
     messages, _ = run(ActionFallback(), tracker_for(first), domain)
     assert messages[0]["response"] == "utter_ask_rephrase"
 
-    second = first + [action("action_fallback"), action("action_listen"),
-                      user("nlu_fallback")]
+    second = first + [
+        action("action_fallback"),
+        action("action_listen"),
+        user("nlu_fallback"),
+    ]
     messages, _ = run(ActionFallback(), tracker_for(second), domain)
     assert messages[0]["response"] == "utter_ask_rephrase_offer_human"
     assert messages[0]["clinic_name"] == "Hillside Clinic"
 
-    third = second + [action("action_fallback"), action("action_listen"),
-                      user("nlu_fallback")]
+    third = second + [
+        action("action_fallback"),
+        action("action_listen"),
+        user("nlu_fallback"),
+    ]
     messages, _ = run(ActionFallback(), tracker_for(third), domain)
     assert messages[0]["response"] == "utter_ask_rephrase"
 
 
 def test_an_answer_between_fallbacks_resets_the_count():
-    events = [action("action_fallback"), action("action_listen"), user("ask_pain"),
-              action("utter_answer_pain"), action("action_listen"),
-              user("nlu_fallback")]
+    events = [
+        action("action_fallback"),
+        action("action_listen"),
+        user("ask_pain"),
+        action("utter_answer_pain"),
+        action("action_listen"),
+        user("nlu_fallback"),
+    ]
     assert fallbacks_in_a_row(events) == 0
 
 
@@ -116,11 +133,17 @@ def sheet_for(events, slots, domain) -> tuple[str, dict[str, Any]]:
 
 
 def test_sheet_covers_topics_raised_and_factors_in_the_persons_words(domain):
-    events = [user("ask_pain"), action("utter_answer_pain"),
-              user("ask_sessions"), action("utter_answer_sessions"),
-              user("share_factor", "I'm allergic to latex", [ALLERGY]),
-              user("request_prep_sheet")]
-    text, payload = sheet_for(events, {"factor_allergy": "I'm allergic to latex"}, domain)
+    events = [
+        user("ask_pain"),
+        action("utter_answer_pain"),
+        user("ask_sessions"),
+        action("utter_answer_sessions"),
+        user("share_factor", "I'm allergic to latex", [ALLERGY]),
+        user("request_prep_sheet"),
+    ]
+    text, payload = sheet_for(
+        events, {"factor_allergy": "I'm allergic to latex"}, domain
+    )
     assert "How is discomfort managed during and after" in text
     assert "(Pain and Discomfort)" in text
     assert "How many sessions, and how often" in text
@@ -131,14 +154,20 @@ def test_sheet_covers_topics_raised_and_factors_in_the_persons_words(domain):
     assert "qualified healthcare professional" in text
     assert payload["type"] == "prep_sheet"
     headings = [s["heading"] for s in payload["sections"]]
-    assert headings == ["Questions to ask about what you raised:",
-                        "Things to tell your practitioner:",
-                        "Questions every patient should ask:"]
+    assert headings == [
+        "Questions to ask about what you raised:",
+        "Things to tell your practitioner:",
+        "Questions every patient should ask:",
+    ]
 
 
 def test_sheet_lists_topics_once_in_the_order_raised(domain):
-    events = [user("ask_cost"), user("ask_pain"), user("ask_cost"),
-              user("ask_permanence")]
+    events = [
+        user("ask_cost"),
+        user("ask_pain"),
+        user("ask_cost"),
+        user("ask_permanence"),
+    ]
     assert topics_raised(events, domain, {}) == ["cost", "pain"]
 
 
@@ -152,7 +181,8 @@ def test_empty_conversation_gets_the_general_sheet(domain):
     text, payload = sheet_for([user("request_prep_sheet")], {}, domain)
     assert "You haven't asked about a topic yet" in text
     assert [s["heading"] for s in payload["sections"]] == [
-        "Questions every patient should ask:"]
+        "Questions every patient should ask:"
+    ]
 
 
 def test_every_topic_has_a_prep_question(domain):
@@ -176,8 +206,10 @@ def test_acknowledgement_without_a_recognised_factor(domain):
 
 def test_factors_are_not_logged(domain, caplog):
     caplog.set_level(logging.DEBUG)
-    events = [user("share_factor", "I'm allergic to latex", [ALLERGY]),
-              user("request_prep_sheet")]
+    events = [
+        user("share_factor", "I'm allergic to latex", [ALLERGY]),
+        user("request_prep_sheet"),
+    ]
     run(ActionAcknowledgeFactor(), tracker_for(events[:1]), domain)
     sheet_for(events, {"factor_allergy": "I'm allergic to latex"}, domain)
     assert "latex" not in caplog.text

@@ -58,10 +58,17 @@ def test_source_document_is_the_shared_original_verbatim() -> None:
 
 def test_document_headings_are_parsed() -> None:
     assert document_headings() >= {
-        "Allergic Reactions", "Pain and Discomfort", "Infection Risk",
-        "Bruising and Swelling", "Variable Efficacy", "Multiple Sessions Required",
-        "Expensive Maintenance", "Possible Side Effects", "Uneven Results",
-        "Cost Considerations", "Conclusion",
+        "Allergic Reactions",
+        "Pain and Discomfort",
+        "Infection Risk",
+        "Bruising and Swelling",
+        "Variable Efficacy",
+        "Multiple Sessions Required",
+        "Expensive Maintenance",
+        "Possible Side Effects",
+        "Uneven Results",
+        "Cost Considerations",
+        "Conclusion",
     }
 
 
@@ -74,7 +81,8 @@ def test_every_cited_section_exists_in_the_document(domain: dict[str, Any]) -> N
 
 def test_every_guide_answer_cites_a_section(domain: dict[str, Any]) -> None:
     answers = [
-        (n, t) for n, t in variations(domain)
+        (n, t)
+        for n, t in variations(domain)
         if n.startswith("utter_answer_") or n.startswith("utter_followup_")
     ]
     assert len(answers) > 20
@@ -88,7 +96,10 @@ def test_every_guide_answer_cites_a_section(domain: dict[str, Any]) -> None:
 def test_prep_questions_name_their_section(domain: dict[str, Any]) -> None:
     headings = document_headings()
     for name, text in variations(domain):
-        if name.startswith("utter_prep_question_") and name != "utter_prep_question_general":
+        if (
+            name.startswith("utter_prep_question_")
+            and name != "utter_prep_question_general"
+        ):
             section = re.search(r"\(([^)]+)\)$", text)
             assert section and section.group(1) in headings, name
 

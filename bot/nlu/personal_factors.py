@@ -25,7 +25,9 @@ _I = r"\b(?:i|i'm|im|i am|i've|ive|i have|i've been|my)\b"
 FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
-        "allergy": r"\ballerg(?:ic|y|ies)\b|\bhypersensitive\b|\breact(?:ed|s)? badly\b",
+        "allergy": (
+            r"\ballerg(?:ic|y|ies)\b|\bhypersensitive\b|\breact(?:ed|s)? badly\b"
+        ),
         "medication": (
             r"\b(?:i|i'm|im|i am)\b.{0,12}\b(?:take|taking|prescribed)\b"
             r"|\b(?:i'm|im|i am)\b.{0,12}\bon\b.{0,20}\b(?:medication|medicine|"
@@ -41,8 +43,9 @@ FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
             r"\b(?:faint|pass out)\b.{0,20}\bneedles?\b"
         ),
         "cost_worry": (
-            r"\b(?:tight budget|on a budget|can'?t afford|cannot afford|money is tight|"
-            r"short of money|not much money|worried about (?:the )?(?:cost|price|money))\b"
+            r"\b(?:tight budget|on a budget|can'?t afford|cannot afford|"
+            r"money is tight|short of money|not much money|"
+            r"worried about (?:the )?(?:cost|price|money))\b"
         ),
         "time_limit": (
             r"\b(?:busy|no time|not much time|little time|limited time|"
@@ -64,7 +67,9 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 def _sentences(text: str) -> list[tuple[int, str]]:
     """Split text into (start offset, sentence) pairs."""
-    return [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    return [
+        (m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()
+    ]
 
 
 def _is_conditional(sentence: str, match_start: int) -> bool:
@@ -117,7 +122,9 @@ class PersonalFactorExtractor(GraphComponent):
         for message in messages:
             found = find_factors(message.get(TEXT) or "")
             if found:
-                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+                message.set(
+                    ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True
+                )
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -19,12 +19,18 @@ def test_public_conversation_sample_passes(assistant_url: str) -> None:
         pytest.skip(f"NOTICE: {SHARED_EVAL} is absent; public sample not run")
     result = subprocess.run(
         [
-            sys.executable, str(SHARED_EVAL / "chat_eval.py"),
-            "--url", f"{assistant_url}/webhooks/rest/webhook",
-            "--cases", str(SHARED_EVAL / "sample_cases.json"),
-            "--json-out", str(ROOT / "results" / "public_sample.json"),
+            sys.executable,
+            str(SHARED_EVAL / "chat_eval.py"),
+            "--url",
+            f"{assistant_url}/webhooks/rest/webhook",
+            "--cases",
+            str(SHARED_EVAL / "sample_cases.json"),
+            "--json-out",
+            str(ROOT / "results" / "public_sample.json"),
         ],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,112 @@
+"""Serve the website chat widget from the Rasa server itself.
+
+The widget talks to the REST channel (/webhooks/rest/webhook); this channel
+only serves its static files, so the whole embed is one tag on any page:
+
+    <script src="https://bot.example/webhooks/widget/widget.js"
+            data-server="https://bot.example"></script>
+
+Enable it in credentials.yml with an empty mapping:
+
+    bot.channels.widget.WidgetChannel:
+
+Routes (Rasa mounts the blueprint under /webhooks/widget):
+    GET /webhooks/widget/widget.js   the script
+    GET /webhooks/widget/widget.css  its styles, which the script injects
+    GET /webhooks/widget/demo        a demo page that embeds the widget
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+
+# Short caching: browsers revalidate within minutes after a deploy, while a
+# page that embeds the widget does not re-download it on every navigation.
+CACHE_CONTROL = "public, max-age=300"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One static file held in memory with the headers it is served with."""
+
+    body: bytes
+    content_type: str
+
+    def serve(self) -> HTTPResponse:
+        """An HTTP response for this file."""
+        return response.raw(
+            self.body,
+            content_type=self.content_type,
+            headers={
+                "Cache-Control": CACHE_CONTROL,
+                # Stops browsers from guessing another type for the bytes.
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+# Route name -> (file in WIDGET_DIR, content type).
+ASSET_FILES: dict[str, tuple[str, str]] = {
+    "widget.js": ("widget.js", "application/javascript; charset=utf-8"),
+    "widget.css": ("widget.css", "text/css; charset=utf-8"),
+    "demo": ("demo.html", "text/html; charset=utf-8"),
+}
+
+
+def load_assets(directory: Path = WIDGET_DIR) -> dict[str, Asset]:
+    """Read the widget's files once, so requests never touch the disk.
+
+    A missing file raises here, at server start-up, rather than on the first
+    request from a visitor.
+    """
+    return {
+        route: Asset((directory / filename).read_bytes(), content_type)
+        for route, (filename, content_type) in ASSET_FILES.items()
+    }
+
+
+class WidgetChannel(InputChannel):
+    """Static files of the web chat widget; messages go to the REST channel."""
+
+    def __init__(self, directory: Path = WIDGET_DIR) -> None:
+        """Load the widget's files from directory (bot/widget by default)."""
+        self.assets = load_assets(directory)
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix under /webhooks/ and the key Rasa knows the channel by."""
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WidgetChannel:
+        """Build the channel; it takes no settings (the credentials are empty)."""
+        return cls()
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """Routes serving the widget's files; on_new_message is not used."""
+        widget = Blueprint("mesoprep_widget", __name__)
+
+        def add_route(route: str, asset: Asset) -> None:
+            async def serve(request: Request) -> HTTPResponse:
+                return asset.serve()
+
+            # Sanic needs a distinct handler name per route of a blueprint.
+            widget.add_route(
+                serve, f"/{route}", methods=["GET"], name=route.replace(".", "_")
+            )
+
+        for route, asset in self.assets.items():
+            add_route(route, asset)
+        return widget

@@ -1,0 +1,95 @@
+"""Rasa NLU component that forces urgent intents for red-flag messages.
+
+Placed after the intent classifier and the FallbackClassifier, it runs the
+deterministic detector in `bot.safety.red_flags` on every message. When the
+text reports a severe allergic reaction, infection signs or self-harm, the
+predicted intent is replaced whatever the trained model said, so the urgent
+answer cannot be lost to a misclassification or to `nlu_fallback`.
+
+Config: `- name: bot.nlu.safety_net.SafetyNet` (no options, no training).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.safety.red_flags import detect_red_flag
+
+# Message key showing which intent the safety net forced (in parse output).
+SAFETY_NET_KEY = "safety_net"
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SafetyNet(GraphComponent, IntentClassifier):
+    """Overrides the intent of messages that report red-flag symptoms."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        """Store the (unused) component config."""
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyNet:
+        """Create the component; it has nothing to train or load."""
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Force the urgent intent on every message that reports a red flag."""
+        for message in messages:
+            intent_name = self._red_flag(message)
+            if intent_name is not None:
+                self._override(message, intent_name)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Leave training data unchanged: the detector is rule-based."""
+        return training_data
+
+    @staticmethod
+    def _red_flag(message: Message) -> str | None:
+        """Run the detector on the message text, skipping intent payloads."""
+        text = message.get(TEXT)
+        # "/intent" payloads (buttons) already name their intent.
+        if not isinstance(text, str) or text.startswith("/"):
+            return None
+        return detect_red_flag(text)
+
+    @staticmethod
+    def _override(message: Message, intent_name: str) -> None:
+        """Set the intent with full confidence and put it first in the ranking."""
+        previous = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry.get(INTENT_NAME_KEY) != intent_name
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+        message.set(SAFETY_NET_KEY, intent_name, add_to_output=True)
+        logger.debug(f"SafetyNet: '{previous}' overridden with '{intent_name}'.")

@@ -1,0 +1,1 @@
+"""Deterministic safety checks (red-flag detection), independent of Rasa."""
