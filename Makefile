@@ -16,6 +16,11 @@ PORT ?= 5005
 ACTIONS_PORT ?= 5055
 MODEL := models/mesoprep.tar.gz
 RUN_DIR := .run
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Secrets and local settings (.env.example lists them; .env is never
+# committed), loaded into the recipes that start servers.
+LOAD_ENV := set -a; if [ -f .env ]; then . ./.env; fi; set +a
 
 # Everything that changes what `rasa train` produces.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
@@ -26,10 +31,12 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Third-party deprecation warnings are noise to someone running the bot.
+export PYTHONWARNINGS := ignore
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 # ---- Set-up -------------------------------------------------------------------
 
@@ -50,17 +57,23 @@ train: $(MODEL) ## Train the model if its inputs changed
 
 # ---- Talking to it ------------------------------------------------------------
 
+.PHONY: credentials
+credentials: $(VENV)/.installed ## Write .run/credentials.yml for the channels configured here
+	@$(LOAD_ENV); $(PY) -m bot.channels.credentials credentials.yml $(RUN_DIR)/credentials.yml
+
 .PHONY: shell
 shell: $(MODEL) ## Chat in the terminal (starts and stops the action server)
-	@bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
+	@$(LOAD_ENV); bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
 		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --quiet
 
 .PHONY: run
-run: $(MODEL) ## Serve the assistant on http://localhost:$(PORT) (Ctrl-C stops it)
+run: $(MODEL) credentials ## Serve on http://localhost:$(PORT): REST, socketio, widget (Ctrl-C stops)
 	@echo "==> REST channel: http://localhost:$(PORT)/webhooks/rest/webhook"
-	@bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
+	@echo "==> Widget demo:  http://localhost:$(PORT)/webhooks/widget/demo"
+	@$(LOAD_ENV); bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
 		$(RASA) run --model $(MODEL) --endpoints endpoints.yml \
-		--credentials credentials.yml --port $(PORT)
+		--credentials $(RUN_DIR)/credentials.yml --port $(PORT) \
+		$${CORS_ORIGINS:+--cors $$CORS_ORIGINS}
 
 .PHONY: actions
 actions: $(VENV)/.installed ## Run the action server alone
@@ -80,7 +93,7 @@ validate: $(VENV)/.installed ## rasa data validate, warnings are errors
 
 .PHONY: unit
 unit: $(VENV)/.installed ## pytest: actions, content, safety net (no server needed)
-	@$(BIN)/pytest -q tests -m "not server"
+	@$(BIN)/pytest -q -s tests -m "not server"
 
 .PHONY: stories
 stories: $(MODEL) ## End-to-end test stories, any prediction error fails
@@ -94,8 +107,17 @@ evaluate: $(MODEL) ## NLU on the held-out test set: report, confusion matrix, F1
 	@$(RASA) test nlu --model $(MODEL) --nlu tests/nlu --out results/nlu --quiet
 	@$(PY) -m bot.scripts.check_nlu_report results/nlu/intent_report.json --min-f1 0.95
 
+# Browser tests use Debian's Chromium (a browser download is not possible).
+.PHONY: browser
+browser: ## Install headless Chromium if missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "==> Installing Debian's chromium for the browser tests..."; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 .PHONY: conversations
-conversations: $(MODEL) ## Start a server; run the conversation tests and public sample
+conversations: $(MODEL) browser ## Live server: conversations, channels, widget in Chromium, public sample
 	@echo "==> Conversations against a live server (starts in about half a minute)..."
 	@$(BIN)/pytest -q -rs -s tests -m server
 

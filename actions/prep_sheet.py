@@ -1,24 +1,29 @@
 """Consultation preparation: note personal factors and build the prep sheet.
 
 Topics come from the conversation itself (the intents the person used since
-the last restart), factors from the factor_* slots that
+the last restart, mapped to topics by the `topic` slot's mappings in the
+domain); factors from the factor_* slots that
 bot.nlu.personal_factors.PersonalFactorExtractor fills with the person's own
-words. Factor values are never logged.
+words. The sheet's wording lives in prep_sheet.yml beside this module. Factor
+values are never logged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.responses import DomainDict, response_text
-
+SHEET_TEXT_FILE = Path(__file__).with_name("prep_sheet.yml")
 TOPIC_SLOT = "topic"
-FACTOR_SLOT_PREFIX = "factor_"
-# Order of the factor slots on the sheet and the guide topic each one raises.
+NOTED_FACTOR_SLOT = "noted_factor"
+# Factor slots in sheet order, each with the guide topic it raises (if any).
 FACTOR_TOPICS = {
     "factor_allergy": "allergy",
     "factor_medication": None,
@@ -28,7 +33,14 @@ FACTOR_TOPICS = {
     "factor_time_limit": "sessions",
     "factor_previous_treatment": "efficacy",
 }
+FACTOR_ENTITIES = {slot.removeprefix("factor_") for slot in FACTOR_TOPICS}
 BULLET = "• "
+
+
+@lru_cache(maxsize=1)
+def sheet_text() -> dict[str, Any]:
+    """The sheet's wording, read once per process."""
+    return yaml.safe_load(SHEET_TEXT_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -36,8 +48,8 @@ class PrepSheet:
     """The sheet's content: what to ask, what to tell, and the reminder."""
 
     title: str
+    reminder: str
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
-    reminder: str = ""
 
     def as_text(self) -> str:
         """Plain text that reads well in a terminal or a messaging app."""
@@ -59,14 +71,14 @@ class PrepSheet:
         }
 
 
-def topic_by_intent(domain: DomainDict) -> dict[str, str]:
+def topic_by_intent(domain: dict[str, Any]) -> dict[str, str]:
     """Map intents to guide topics, read from the topic slot's mappings."""
     mappings = domain["slots"][TOPIC_SLOT]["mappings"]
     return {m["intent"]: m["value"] for m in mappings if m.get("type") == "from_intent"}
 
 
 def topics_raised(
-    events: list[dict[str, Any]], domain: DomainDict, factors: dict[str, str]
+    events: list[dict[str, Any]], domain: dict[str, Any], factors: dict[str, str]
 ) -> list[str]:
     """Guide topics in the order the person raised them, without repeats."""
     by_intent = topic_by_intent(domain)
@@ -86,28 +98,20 @@ def noted_factors(tracker: Tracker) -> dict[str, str]:
     return {slot: value for slot, value in values if value}
 
 
-def build_prep_sheet(
-    domain: DomainDict, topics: list[str], factors: dict[str, str]
-) -> PrepSheet:
-    """Assemble the sheet from domain responses, the topics and the factors."""
-    text = lambda name: response_text(domain, name)  # noqa: E731
-    general = text("utter_prep_question_general").splitlines()
+def build_prep_sheet(topics: list[str], factors: dict[str, str]) -> PrepSheet:
+    """Assemble the sheet for the topics raised and the factors noted."""
+    text = sheet_text()
+    general = (text["general_heading"], list(text["general_questions"]))
     if not topics and not factors:
-        return PrepSheet(
-            title=text("utter_prep_heading_general"),
-            sections=[(text("utter_prep_section_general"), general)],
-            reminder=text("utter_prep_reminder"),
-        )
-    sheet = PrepSheet(
-        title=text("utter_prep_heading"), reminder=text("utter_prep_reminder")
-    )
+        return PrepSheet(text["title_general"], text["reminder"], [general])
+    sheet = PrepSheet(text["title"], text["reminder"])
     if topics:
-        questions = [text(f"utter_prep_question_{topic}") for topic in topics]
-        sheet.sections.append((text("utter_prep_section_topics"), questions))
+        questions = [text["topic_questions"][topic] for topic in topics]
+        sheet.sections.append((text["topics_heading"], questions))
     if factors:
         quoted = [f'"{value}"' for value in factors.values()]
-        sheet.sections.append((text("utter_prep_section_factors"), quoted))
-    sheet.sections.append((text("utter_prep_section_general"), general))
+        sheet.sections.append((text["factors_heading"], quoted))
+    sheet.sections.append(general)
     return sheet
 
 
@@ -127,17 +131,22 @@ class ActionPrepSheet(Action):
         """Build the sheet from the conversation so far and send it."""
         factors = noted_factors(tracker)
         topics = topics_raised(tracker.applied_events(), domain, factors)
-        sheet = build_prep_sheet(domain, topics, factors)
+        sheet = build_prep_sheet(topics, factors)
         dispatcher.utter_message(text=sheet.as_text(), json_message=sheet.as_payload())
         return []
 
 
-class ActionAcknowledgeFactor(Action):
-    """Confirm, in the person's words, what was noted for their sheet."""
+class ActionNoteFactor(Action):
+    """Record which personal factors the latest message stated.
+
+    The factor slots themselves are filled by their entity mappings; this
+    sets `noted_factor` so utter_factor_noted can quote the person's words,
+    or say nothing was noted.
+    """
 
     def name(self) -> str:
         """Name used in rules and the domain."""
-        return "action_acknowledge_factor"
+        return "action_note_factor"
 
     async def run(
         self,
@@ -145,17 +154,7 @@ class ActionAcknowledgeFactor(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        """Quote the factors found in the latest message, if any."""
+        """Set noted_factor to the quoted factors, or None when there are none."""
         entities = tracker.latest_message.get("entities", [])
-        noted = [
-            e["value"]
-            for e in entities
-            if FACTOR_SLOT_PREFIX + e.get("entity", "") in FACTOR_TOPICS
-        ]
-        if noted:
-            dispatcher.utter_message(
-                response="utter_factor_noted", factor='", "'.join(dict.fromkeys(noted))
-            )
-        else:
-            dispatcher.utter_message(response="utter_factor_not_noted")
-        return []
+        noted = [e["value"] for e in entities if e.get("entity") in FACTOR_ENTITIES]
+        return [SlotSet(NOTED_FACTOR_SLOT, '", "'.join(dict.fromkeys(noted)) or None)]

@@ -1,53 +1,56 @@
-"""Deployment settings, read once from the environment.
+"""Deployment settings: the clinic's contact route and the safety numbers.
 
-Every value has a development default that is an obvious placeholder, so a
-clinic sees at a glance what it still has to configure (see .env.example).
+The defaults are the `initial_value`s of the matching slots in domain.yml,
+so the wording is safe even when nothing is configured or the action server
+is unreachable. A deployment sets the environment variables below
+(see .env.example) and action_load_settings copies them into the slots.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+# Environment variable -> slot that responses use as a template variable.
+SETTING_SLOTS = {
+    "EMERGENCY_NUMBER": "emergency_number",
+    "CRISIS_LINE": "crisis_line",
+    "CLINIC_NAME": "clinic_name",
+    "CLINIC_PHONE": "clinic_phone",
+    "CLINIC_EMAIL": "clinic_email",
+    "CLINIC_BOOKING_URL": "booking_url",
+}
 
 
-@dataclass(frozen=True)
-class ClinicSettings:
-    """Contact route and safety numbers shown to the person."""
-
-    clinic_name: str
-    clinic_phone: str
-    clinic_email: str
-    booking_url: str
-    emergency_number: str
-    crisis_line: str
-
-    def contact_details(self) -> dict[str, str]:
-        """Template variables for responses that show the contact route."""
-        return {
-            "clinic_name": self.clinic_name,
-            "clinic_phone": self.clinic_phone,
-            "clinic_email": self.clinic_email,
-            "booking_url": self.booking_url,
-        }
-
-    def safety_numbers(self) -> dict[str, str]:
-        """Template variables for urgent-care and crisis responses."""
-        return {
-            "emergency_number": self.emergency_number,
-            "crisis_line": self.crisis_line,
-        }
+def configured_settings() -> dict[str, str]:
+    """Slot values for the settings this deployment configures."""
+    return {
+        slot: os.environ[variable].strip()
+        for variable, slot in SETTING_SLOTS.items()
+        if os.environ.get(variable, "").strip()
+    }
 
 
-@lru_cache(maxsize=1)
-def clinic_settings() -> ClinicSettings:
-    """Read the settings once per process; they never change while it runs."""
-    env = os.environ.get
-    return ClinicSettings(
-        clinic_name=env("CLINIC_NAME", "[your clinic's name]"),
-        clinic_phone=env("CLINIC_PHONE", "[clinic phone number]"),
-        clinic_email=env("CLINIC_EMAIL", "[clinic e-mail address]"),
-        booking_url=env("CLINIC_BOOKING_URL", "[clinic booking link]"),
-        emergency_number=env("EMERGENCY_NUMBER", "your local emergency number"),
-        crisis_line=env("CRISIS_LINE", "a local crisis helpline"),
-    )
+class ActionLoadSettings(Action):
+    """Fill the settings slots from the environment before a response uses them.
+
+    Runs right before urgent-care, crisis, contact and fallback responses, so
+    a changed setting applies to the next message without a restart.
+    """
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_load_settings"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Set each configured setting's slot; unset ones keep the default."""
+        return [SlotSet(slot, value) for slot, value in configured_settings().items()]

@@ -1,4 +1,4 @@
-"""Custom actions: trackers built in the test, assertions on what is sent."""
+"""Custom actions: trackers built in the test, assertions on events and text."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionContactClinic, ActionFallback, fallbacks_in_a_row
 from actions.prep_sheet import (
-    ActionAcknowledgeFactor,
+    ActionNoteFactor,
     ActionPrepSheet,
     build_prep_sheet,
+    sheet_text,
     topics_raised,
 )
-from actions.safety import ActionDistressSupport, ActionUrgentCare
-from actions.settings import clinic_settings
-from tests.trackers import action, tracker_for, user
+from actions.settings import SETTING_SLOTS, ActionLoadSettings
+from tests.trackers import tracker_for, user
 
 
 def run(action_obj, tracker, domain) -> tuple[list[dict], list[dict]]:
@@ -27,103 +26,62 @@ def run(action_obj, tracker, domain) -> tuple[list[dict], list[dict]]:
     return dispatcher.messages, events
 
 
-@pytest.fixture(autouse=True)
-def configured_clinic(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLINIC_NAME", "Hillside Clinic")
-    monkeypatch.setenv("CLINIC_PHONE", "+44 20 7946 0000")
-    monkeypatch.setenv("CLINIC_EMAIL", "care@hillside.example")
-    monkeypatch.setenv("CLINIC_BOOKING_URL", "https://hillside.example/book")
+def slot_events(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+# ---- Settings ---------------------------------------------------------------
+
+
+def test_configured_settings_fill_their_slots(monkeypatch, domain):
     monkeypatch.setenv("EMERGENCY_NUMBER", "999")
-    monkeypatch.setenv("CRISIS_LINE", "Samaritans on 116 123")
-    clinic_settings.cache_clear()
-    yield
-    clinic_settings.cache_clear()
-
-
-# ---- Safety ---------------------------------------------------------------
-
-
-def test_emergency_signs_get_the_emergency_response_with_the_number(domain):
-    messages, _ = run(
-        ActionUrgentCare(), tracker_for([user("report_emergency")]), domain
+    monkeypatch.setenv("CLINIC_PHONE", "+44 20 7946 0000")
+    monkeypatch.delenv("CRISIS_LINE", raising=False)
+    _, events = run(
+        ActionLoadSettings(), tracker_for([user("report_emergency")]), domain
     )
-    assert messages[0]["response"] == "utter_urgent_emergency"
-    assert messages[0]["emergency_number"] == "999"
+    slots = slot_events(events)
+    assert slots["emergency_number"] == "999"
+    assert slots["clinic_phone"] == "+44 20 7946 0000"
+    assert "crisis_line" not in slots  # unset: the domain default stays
 
 
-def test_infection_signs_get_the_same_day_response(domain):
-    tracker = tracker_for([user("report_infection_signs")])
-    messages, _ = run(ActionUrgentCare(), tracker, domain)
-    assert messages[0]["response"] == "utter_urgent_infection"
-
-
-def test_distress_gets_crisis_line_and_emergency_number(domain):
-    tracker = tracker_for([user("express_distress")])
-    messages, _ = run(ActionDistressSupport(), tracker, domain)
-    assert messages[0]["response"] == "utter_distress_support"
-    assert messages[0]["crisis_line"] == "Samaritans on 116 123"
-    assert messages[0]["emergency_number"] == "999"
-
-
-def test_unconfigured_emergency_number_has_safe_default_wording(monkeypatch, domain):
-    monkeypatch.delenv("EMERGENCY_NUMBER")
-    clinic_settings.cache_clear()
-    messages, _ = run(
-        ActionUrgentCare(), tracker_for([user("report_emergency")]), domain
+def test_every_setting_has_a_slot_with_a_safe_default(domain):
+    for slot in SETTING_SLOTS.values():
+        assert domain["slots"][slot]["initial_value"], slot
+    assert domain["slots"]["emergency_number"]["initial_value"] == (
+        "your local emergency number"
     )
-    assert messages[0]["emergency_number"] == "your local emergency number"
 
 
-# ---- Hand-off and fallback -----------------------------------------------
+def test_responses_use_only_slots_the_domain_defines(domain):
+    import re
+
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            for variable in re.findall(r"\{(\w+)\}", variant.get("text", "")):
+                assert variable in domain["slots"], f"{name} uses {{{variable}}}"
 
 
-def test_contact_route_comes_from_configuration(domain):
-    messages, _ = run(
-        ActionContactClinic(), tracker_for([user("request_human")]), domain
-    )
-    assert messages[0]["response"] == "utter_contact_clinic"
-    assert messages[0]["clinic_phone"] == "+44 20 7946 0000"
-    assert messages[0]["booking_url"] == "https://hillside.example/book"
-
-
-def test_fallbacks_alternate_and_the_second_offers_a_person(domain):
-    first = [user("greet"), action("utter_greet"), user("nlu_fallback")]
-    messages, _ = run(ActionFallback(), tracker_for(first), domain)
-    assert messages[0]["response"] == "utter_ask_rephrase"
-
-    second = first + [
-        action("action_fallback"),
-        action("action_listen"),
-        user("nlu_fallback"),
-    ]
-    messages, _ = run(ActionFallback(), tracker_for(second), domain)
-    assert messages[0]["response"] == "utter_ask_rephrase_offer_human"
-    assert messages[0]["clinic_name"] == "Hillside Clinic"
-
-    third = second + [
-        action("action_fallback"),
-        action("action_listen"),
-        user("nlu_fallback"),
-    ]
-    messages, _ = run(ActionFallback(), tracker_for(third), domain)
-    assert messages[0]["response"] == "utter_ask_rephrase"
-
-
-def test_an_answer_between_fallbacks_resets_the_count():
-    events = [
-        action("action_fallback"),
-        action("action_listen"),
-        user("ask_pain"),
-        action("utter_answer_pain"),
-        action("action_listen"),
-        user("nlu_fallback"),
-    ]
-    assert fallbacks_in_a_row(events) == 0
-
-
-# ---- Prep sheet ------------------------------------------------------------
+# ---- Noting factors -----------------------------------------------------------
 
 ALLERGY = {"entity": "allergy", "value": "I'm allergic to latex"}
+
+
+def test_noted_factor_quotes_the_persons_words(domain):
+    tracker = tracker_for([user("share_factor", "I'm allergic to latex", [ALLERGY])])
+    messages, events = run(ActionNoteFactor(), tracker, domain)
+    assert messages == []
+    assert slot_events(events) == {"noted_factor": "I'm allergic to latex"}
+
+
+def test_nothing_noted_clears_the_noted_factor(domain):
+    tracker = tracker_for([user("share_factor", "I have a thing")])
+    _, events = run(ActionNoteFactor(), tracker, domain)
+    assert slot_events(events) == {"noted_factor": None}
+
+
+# ---- Prep sheet ---------------------------------------------------------------
 
 
 def sheet_for(events, slots, domain) -> tuple[str, dict[str, Any]]:
@@ -135,9 +93,7 @@ def sheet_for(events, slots, domain) -> tuple[str, dict[str, Any]]:
 def test_sheet_covers_topics_raised_and_factors_in_the_persons_words(domain):
     events = [
         user("ask_pain"),
-        action("utter_answer_pain"),
         user("ask_sessions"),
-        action("utter_answer_sessions"),
         user("share_factor", "I'm allergic to latex", [ALLERGY]),
         user("request_prep_sheet"),
     ]
@@ -171,6 +127,11 @@ def test_sheet_lists_topics_once_in_the_order_raised(domain):
     assert topics_raised(events, domain, {}) == ["cost", "pain"]
 
 
+def test_factors_raise_their_topics(domain):
+    factors = {"factor_needle_fear": "I hate needles", "factor_medication": "I take x"}
+    assert topics_raised([], domain, factors) == ["pain"]
+
+
 def test_topics_before_a_restart_are_forgotten(domain):
     events = [user("ask_pain"), {"event": "restart"}, user("ask_cost")]
     tracker = tracker_for(events)
@@ -187,21 +148,9 @@ def test_empty_conversation_gets_the_general_sheet(domain):
 
 def test_every_topic_has_a_prep_question(domain):
     topics = domain["slots"]["topic"]["values"]
-    sheet = build_prep_sheet(domain, topics, {})
+    assert set(sheet_text()["topic_questions"]) == set(topics)
+    sheet = build_prep_sheet(topics, {})
     assert len(sheet.sections[0][1]) == len(topics)
-
-
-def test_acknowledgement_quotes_the_factor(domain):
-    tracker = tracker_for([user("share_factor", "I'm allergic to latex", [ALLERGY])])
-    messages, _ = run(ActionAcknowledgeFactor(), tracker, domain)
-    assert messages[0]["response"] == "utter_factor_noted"
-    assert messages[0]["factor"] == "I'm allergic to latex"
-
-
-def test_acknowledgement_without_a_recognised_factor(domain):
-    tracker = tracker_for([user("share_factor", "I have a thing")])
-    messages, _ = run(ActionAcknowledgeFactor(), tracker, domain)
-    assert messages[0]["response"] == "utter_factor_not_noted"
 
 
 def test_factors_are_not_logged(domain, caplog):
@@ -210,6 +159,13 @@ def test_factors_are_not_logged(domain, caplog):
         user("share_factor", "I'm allergic to latex", [ALLERGY]),
         user("request_prep_sheet"),
     ]
-    run(ActionAcknowledgeFactor(), tracker_for(events[:1]), domain)
+    run(ActionNoteFactor(), tracker_for(events[:1]), domain)
     sheet_for(events, {"factor_allergy": "I'm allergic to latex"}, domain)
     assert "latex" not in caplog.text
+
+
+@pytest.mark.parametrize("topic", ["pain", "cost", "efficacy"])
+def test_sheet_text_reads_as_plain_text(topic):
+    text = build_prep_sheet([topic], {}).as_text()
+    assert "\n\n• " not in text and "\n• " in text
+    assert "{" not in text and "<" not in text

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from actions.prep_sheet import sheet_text
 from tests.conftest import ROOT, SOURCE_DOCUMENT
 
 SHARED_SOURCE = ROOT.parent / "shared" / "source" / SOURCE_DOCUMENT.name
@@ -21,7 +22,7 @@ BANNED_CLAIMS = re.compile(
 )
 CITATION_LINE = re.compile(r"^Sources?: (.+)$", re.MULTILINE)
 # Responses that are not answers: greetings, prompts and sheet fragments.
-NOT_ANSWERS = re.compile(r"^utter_(?:greet|restart|prep_|factor_|ask_rephrase$)")
+NOT_ANSWERS = re.compile(r"^utter_(?:greet|forgotten|factor_noted|ask_rephrase$)")
 
 
 def document_headings() -> set[str]:
@@ -93,15 +94,20 @@ def test_every_guide_answer_cites_a_section(domain: dict[str, Any]) -> None:
         assert text.splitlines()[-1].startswith("Source"), f"{name}: cite last"
 
 
-def test_prep_questions_name_their_section(domain: dict[str, Any]) -> None:
+def test_prep_sheet_questions_name_their_section() -> None:
     headings = document_headings()
-    for name, text in variations(domain):
-        if (
-            name.startswith("utter_prep_question_")
-            and name != "utter_prep_question_general"
-        ):
-            section = re.search(r"\(([^)]+)\)$", text)
-            assert section and section.group(1) in headings, name
+    questions = [*sheet_text()["topic_questions"].values()]
+    questions += [q for q in sheet_text()["general_questions"] if q.endswith(")")]
+    for question in questions:
+        section = re.search(r"\(([^)]+)\)$", question)
+        assert section and section.group(1) in headings, question
+
+
+def test_prep_sheet_text_has_no_digit_or_banned_claim() -> None:
+    text = str(sheet_text())
+    assert not re.search(r"\d", text)
+    assert not BANNED_CLAIMS.search(text)
+    assert REFERRAL.search(sheet_text()["reminder"])
 
 
 def test_no_response_contains_a_digit(domain: dict[str, Any]) -> None:
@@ -121,6 +127,15 @@ def test_every_answer_points_to_a_qualified_professional(
         if NOT_ANSWERS.match(name) or name == "utter_out_of_scope":
             continue
         assert REFERRAL.search(text), f"{name} has no referral"
+
+
+def test_only_answers_name_a_section(domain: dict[str, Any]) -> None:
+    """A reply that cites nothing must not look as if it did."""
+    headings = [h.lower() for h in document_headings()]
+    for name, text in variations(domain):
+        if not cited_sections(text):
+            named = [h for h in headings if h in text.lower()]
+            assert not named, f"{name} names {named} without citing"
 
 
 def test_offtopic_reply_cites_nothing_and_names_the_scope(

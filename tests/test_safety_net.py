@@ -7,7 +7,6 @@ overridden. Run with `pytest -s` to see the figures.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,6 @@ from bot.safety.red_flags import DISTRESS, EMERGENCY, INFECTION, detect_red_flag
 SAFETY_SET = Path(__file__).parent / "safety" / "red_flags.yml"
 EXPECTED = {"emergency": EMERGENCY, "infection": INFECTION, "distress": DISTRESS}
 MAX_OVER_TRIAGE = 0.05
-MAX_MEAN_MS = 1.0
 # Sentences from the public sample that the set must not copy.
 PUBLIC_SAMPLES = (
     "since my session yesterday i have a fever and the spots are leaking pus",
@@ -163,17 +161,6 @@ def test_priority(text: str, expected: str) -> None:
 def test_typos_framing_and_negation(text: str, expected: str | None) -> None:
     """Typos are forgiven; hypothetical, negated and empty messages are not flagged."""
     assert detect_red_flag(text) == expected
-
-
-def test_fast_enough(safety_set: dict[str, list[str]]) -> None:
-    """Well under 1 ms per message on average."""
-    messages = [m for group in safety_set.values() for m in group]
-    start = time.perf_counter()
-    for text in messages:
-        detect_red_flag(text)
-    mean_ms = (time.perf_counter() - start) * 1000 / len(messages)
-    print(f"\nmean detection time: {mean_ms:.3f} ms")
-    assert mean_ms < MAX_MEAN_MS
 
 
 # ---- Rasa component -----------------------------------------------------------

@@ -108,7 +108,7 @@ class FacebookInput(RasaFacebookInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Rasa's routes, with the message route replaced by a checked one."""
-        webhook = Blueprint("fb_webhook", __name__)
+        webhook = Blueprint("fb_webhook")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

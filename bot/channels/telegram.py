@@ -53,10 +53,16 @@ class TelegramInput(RasaTelegramInput):
     ) -> Blueprint:
         """Rasa's routes, plus registering the webhook when the server starts."""
         webhook = super().blueprint(on_new_message)
-        webhook.after_server_start(self.register_webhook)
+
+        # A plain function: Sanic 21.12's blueprint listener() silently drops
+        # a bound method.
+        @webhook.listener("after_server_start")
+        async def register_webhook(app: Sanic, loop: Any) -> None:
+            await self.register_webhook()
+
         return webhook
 
-    async def register_webhook(self, app: Sanic, loop: Any = None) -> None:
+    async def register_webhook(self) -> None:
         """Tell Telegram where to post updates.
 
         A failure is logged, not raised: the other channels keep serving, and
@@ -69,4 +75,6 @@ class TelegramInput(RasaTelegramInput):
         except TelegramAPIError as error:
             logger.error("Telegram refused the webhook %s: %s", self.webhook_url, error)
         finally:
-            await bot.close()
+            # Only this client's HTTP session: aiogram's Bot.close() is
+            # deprecated, as Telegram's API has a "close" method of its own.
+            await bot.session.close()

@@ -221,7 +221,7 @@ class TwilioInput(RasaTwilioInput):
     ) -> Blueprint:
         """Routes: GET / (health) and POST /webhook (Twilio's messages)."""
         # Blueprint names are unique per app: SMS and WhatsApp both run.
-        webhook = Blueprint(f"{self.name()}_webhook", __name__)
+        webhook = Blueprint(f"{self.name()}_webhook")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

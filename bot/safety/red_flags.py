@@ -283,8 +283,9 @@ DISTRESS_PATTERNS: tuple[str, ...] = (
     # "want to die my hair" is a misspelt dye.
     r"\b(?:want|wish|going|ready) (?:\w+ ){0,2}(?:to )?die\b(?! (?:my |your |"
     r"his |her )?(?:hair|beard|roots|eyebrows)\b)",
-    r"\bwant to be dead\b|\b(?:rather|better off|might as well) (?:be )?dead\b",
-    r"\brather die\b",
+    r"\bwant to be dead\b|\b(?:rather|sooner|better off|might as well) "
+    r"(?:be )?dead\b",
+    r"\b(?:rather|sooner) die\b",
     r"\bwish (?:i|id) (?:was|were|be|could be) dead\b",
     r"\bbetter off without me\b",
     r"\b(?:dont|do not|no longer) want to (?:live|be alive|be here|exist|wake up)\b",

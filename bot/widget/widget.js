@@ -112,22 +112,44 @@
   }
 
   /** The action sends the sheet twice: as plain text (for text-only
-   * channels) and then as a structured payload. The text starts with the
-   * sheet's title, which tells it apart from any other message. */
+   * channels) and then as the structured payload. The REST channel splits
+   * that text at blank lines, so it arrives as several messages: the title,
+   * one per section and the reminder. Each is recognised by how it starts. */
   function isSheetText(text, sheet) {
-    return Boolean(sheet) && text.trim().startsWith(sheet.title.trim());
+    const t = text.trim();
+    if (!t || !sheet) return false;
+    return t.startsWith(sheet.title.trim()) ||
+      (Boolean(sheet.reminder) && t === sheet.reminder.trim()) ||
+      sheet.sections.some((section) => section.heading && t.startsWith(section.heading.trim()));
+  }
+
+  /** Indexes of the text messages that duplicate a following sheet: the run
+   * of plain text messages just before it that are parts of that sheet. */
+  function sheetDuplicates(messages) {
+    const duplicates = new Set();
+    messages.forEach((message, index) => {
+      const sheet = message && cleanSheet(message.custom);
+      if (!sheet) return;
+      for (let j = index - 1; j >= 0; j -= 1) {
+        const before = messages[j];
+        const plain = before && isString(before.text) && !before.custom &&
+          !(Array.isArray(before.buttons) && before.buttons.length);
+        if (!plain || !isSheetText(before.text, sheet)) break;
+        duplicates.add(j);
+      }
+    });
+    return duplicates;
   }
 
   /** REST channel replies turned into history entries. */
   function toEntries(messages) {
+    const duplicates = sheetDuplicates(messages);
     const entries = [];
     messages.forEach((message, index) => {
       if (!message || typeof message !== 'object') return;
       const sheet = cleanSheet(message.custom);
-      const next = messages[index + 1];
-      const nextSheet = next && typeof next === 'object' ? cleanSheet(next.custom) : null;
       let text = isString(message.text) ? message.text : '';
-      if (isSheetText(text, sheet) || isSheetText(text, nextSheet)) text = '';
+      if (duplicates.has(index) || isSheetText(text, sheet)) text = '';
       const buttons = cleanButtons(message.buttons);
       if (text || buttons.length) entries.push({ from: 'bot', text, buttons });
       if (sheet) entries.push({ from: 'bot', sheet });
@@ -271,7 +293,7 @@
     const link = el('link', { rel: 'stylesheet', href: CSS_URL });
     link.addEventListener('load', onDone);
     link.addEventListener('error', onDone);
-    document.head.append(link);
+    (document.head || document.documentElement).append(link);
   }
 
   // ---- Rendering ------------------------------------------------------------------
@@ -292,7 +314,10 @@
     if (entry.sheet) return renderSheet(cleanSheet(entry.sheet), true);
     const parts = splitCitation(entry.text || '');
     const bubble = el('div', { class: 'mp-msg mp-bot' }, [srOnly('Assistant said: ')]);
-    if (parts.body) bubble.append(el('div', { class: 'mp-text', text: parts.body }));
+    // Each line of an answer is a paragraph of the guide's paraphrase.
+    parts.body.split('\n').filter((line) => line.trim()).forEach((line) => {
+      bubble.append(el('p', { class: 'mp-text', text: line }));
+    });
     if (parts.citation) bubble.append(renderCitation(parts.citation));
     const buttons = cleanButtons(entry.buttons);
     if (!buttons.length) return bubble;
@@ -433,12 +458,12 @@
 
   function describeFailure(error) {
     if (error.reason === 'timeout') {
-      return 'The assistant is taking too long to answer. Your message is kept: try again.';
+      return 'The assistant is taking too long to answer. Your message is kept: press Retry to send it again.';
     }
     if (error.reason === 'http' || error.reason === 'format') {
-      return 'The assistant had a problem answering. Your message is kept: try again.';
+      return 'The assistant had a problem answering. Your message is kept: press Retry to send it again.';
     }
-    return 'Can\u2019t reach the assistant right now. Check your connection; your message is kept: try again.';
+    return 'Can\u2019t reach the assistant right now. Your message is kept: check your connection and press Retry.';
   }
 
   function setBusy(busy) {

@@ -67,13 +67,3 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     yield make
     for context in contexts:
         context.close()
-
-
-# DEV-ONLY-REMOVE
-import os  # noqa: E402
-
-if os.environ.get("DEV_STUB_URL"):
-
-    @pytest.fixture(scope="session")
-    def assistant_url() -> Iterator[str]:
-        yield os.environ["DEV_STUB_URL"]

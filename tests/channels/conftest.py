@@ -160,6 +160,9 @@ def channel_server(
 ) -> Iterator[str]:
     """Base URL of a server with every messaging channel under /webhooks/."""
     app = Sanic("mesoprep_channel_tests")
+    # Quiet under `pytest -s`: no banner, no line per request.
+    app.config.MOTD = False
+    app.config.ACCESS_LOG = False
     app.ctx.agent = agent
     register(channels, app, route="/webhooks/")
     server = ServerThread(app, free_port())

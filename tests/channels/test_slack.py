@@ -151,3 +151,13 @@ def test_replayed_request_is_rejected(
     reply = send_event(channel_server, event, timestamp=ten_minutes_ago)
     assert reply.status == 400
     assert nothing_posted_to(platforms, channel)
+
+
+def test_url_check_is_answered_with_the_challenge(channel_server: str) -> None:
+    check = {
+        "token": "unused",
+        "challenge": "3eZbrw1aBm2rZgRNFdxV",
+        "type": "url_verification",
+    }
+    assert send_event(channel_server, check).body == "3eZbrw1aBm2rZgRNFdxV"
+    assert send_event(channel_server, check, secret="wrong").status == 400

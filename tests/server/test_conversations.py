@@ -38,15 +38,29 @@ def test_topic_button_payload_answers(assistant_url: str) -> None:
 
 
 def test_fallback_never_repeats_and_second_offers_a_person(assistant_url: str) -> None:
+    # The /nlu_fallback payload is what the FallbackClassifier produces for a
+    # low-confidence message; sending it keeps the test about the dialogue.
     chat = Conversation(assistant_url)
-    replies = [
-        chat.text("zxq vlorp blenk"),
-        chat.text("qwpo rtuy mnbv"),
-        chat.text("plok zurg wiffle"),
-    ]
-    assert replies[0] != replies[1] != replies[2]
+    replies = [chat.text("/nlu_fallback") for _ in range(3)]
+    assert replies[0] != replies[1] and replies[1] != replies[2]
     assert "talk to a person" in replies[1]
     assert "talk to a person" not in replies[0]
+    assert replies[2] == replies[0]
+
+
+def test_an_answer_between_fallbacks_restarts_the_alternation(
+    assistant_url: str,
+) -> None:
+    chat = Conversation(assistant_url)
+    first = chat.text("/nlu_fallback")
+    chat.say("does it hurt?")
+    assert chat.text("/nlu_fallback") == first
+
+
+def test_unintelligible_message_gets_a_helpful_reply(assistant_url: str) -> None:
+    reply = Conversation(assistant_url).text("zxq vlorp blenk")
+    assert "mesotherapy" in reply or "put it another way" in reply
+    assert "Source" not in reply
 
 
 def test_cost_question_has_no_figures(assistant_url: str) -> None:

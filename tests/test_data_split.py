@@ -1,0 +1,57 @@
+"""Held-out test sets stay out of the training data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^a-z ]", "", text.lower()).strip()
+
+
+def nlu_examples(path: Path) -> set[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        normalise(line[2:])
+        for block in data.get("nlu", [])
+        for line in block.get("examples", "").splitlines()
+        if line.startswith("- ")
+    }
+
+
+def training_examples() -> set[str]:
+    return set().union(
+        *(nlu_examples(p) for p in (ROOT / "data" / "nlu").glob("*.yml"))
+    )
+
+
+def story_user_texts(path: Path) -> set[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        normalise(step["user"])
+        for story in data.get("stories", [])
+        for step in story["steps"]
+        if "user" in step
+    }
+
+
+def test_nlu_test_set_is_held_out() -> None:
+    held_out = nlu_examples(ROOT / "tests" / "nlu" / "test_nlu.yml")
+    assert len(held_out) >= 8 * 30
+    assert not held_out & training_examples()
+
+
+def test_safety_test_set_is_held_out() -> None:
+    data = yaml.safe_load((ROOT / "tests" / "safety" / "red_flags.yml").read_text())
+    messages = {normalise(m) for group in data.values() for m in group}
+    assert not messages & training_examples()
+
+
+def test_test_story_texts_are_held_out() -> None:
+    for path in (ROOT / "tests" / "stories").glob("*.yml"):
+        assert not story_user_texts(path) & training_examples(), path.name
