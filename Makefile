@@ -125,6 +125,17 @@ conversations: $(MODEL) browser ## Live server: conversations, channels, widget 
 test: lint validate unit stories evaluate conversations ## Everything CI runs
 	@echo "==> All checks passed."
 
+# ---- Benchmark ----------------------------------------------------------------
+
+# Trains mesoprep and a baseline (Rasa's default config) on the same data,
+# serves each with the action server and drives both with the same REST load.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS=--retrain-baseline (`$(PY) -m
+# bot.bench --help` lists them).
+.PHONY: bench
+bench: $(VENV)/.installed ## Benchmark against Rasa's defaults: reports/bench/report.md
+	@echo "==> Benchmark: mesoprep against Rasa's default pipeline and policies..."
+	@$(LOAD_ENV); $(PY) -m bot.bench $(BENCH_ARGS)
+
 .PHONY: clean
 clean: ## Remove trained models and test results (keeps .venv)
 	rm -rf models/*.tar.gz results $(RUN_DIR)

@@ -12,7 +12,11 @@ from bot.channels import credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "credentials.yml"
-ALWAYS_ON = ["rest", "socketio", "bot.channels.widget.WidgetChannel"]
+ALWAYS_ON = [
+    "bot.channels.rest.RestInput",
+    "socketio",
+    "bot.channels.widget.WidgetChannel",
+]
 TELEGRAM = "bot.channels.telegram.TelegramInput"
 TELEGRAM_ENV = {
     "TELEGRAM_TOKEN": "123456:ABC-token",

@@ -1,0 +1,240 @@
+"""`python -m bot.bench`: train, serve and load mesoprep and the baseline.
+
+Phases, each announced on one line:
+
+1. build the load (conversations from tests/stories and tests/nlu, fixed seed);
+2. train mesoprep (config.yml) and the baseline (Rasa's default config) on the
+   same domain.yml and data/, into reports/bench/models/, timed;
+3. start the action server, then serve each model in turn with `rasa run`:
+   time to first answer, warm-up, each concurrency level, peak memory;
+4. profile one message's stages in mesoprep, in a separate process;
+5. write report.md, latency.png and results.json into reports/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bot.bench import load, train
+from bot.bench.console import phase
+from bot.bench.report import BASELINE, MB, OURS, evaluate_targets, write_outputs
+from bot.bench.servers import Served, action_server, rasa_server
+from bot.channels.credentials import generate as generate_credentials
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+QUIET_ENV = {
+    "PYTHONHASHSEED": "0",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench")
+    parser.add_argument("--levels", default="1,16", help="concurrent conversations")
+    parser.add_argument("--messages", type=int, default=240, help="per level")
+    parser.add_argument("--turns", type=int, default=6, help="per conversation")
+    parser.add_argument("--deadline", type=float, default=90, help="s per level")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured messages")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--retrain-baseline",
+        action="store_true",
+        help="even if its inputs are unchanged",
+    )
+    parser.add_argument(
+        "--reuse-models",
+        action="store_true",
+        help="reuse mesoprep's model too when unchanged (for working on the bench)",
+    )
+    parser.add_argument(
+        "--server-command",
+        default=f"{BIN / 'rasa'} run",
+        help="how production starts the server; gets `rasa run`'s options",
+    )
+    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    parser.add_argument("--skip-profile", action="store_true")
+    return parser.parse_args(argv)
+
+
+def build_load(args: argparse.Namespace) -> dict[int, tuple[load.LoadPlan, list]]:
+    """Each level's plan and scripts, the same for both servers."""
+    stories = load.story_turns(sorted((ROOT / "tests" / "stories").glob("*.yml")))
+    examples = load.nlu_examples(ROOT / "tests" / "nlu" / "test_nlu.yml")
+    conversations = math.ceil(args.messages / args.turns)
+    plans = {}
+    for level in (int(c) for c in args.levels.split(",")):
+        plan = load.LoadPlan(level, conversations, args.turns, args.deadline)
+        scripts = load.build_scripts(
+            stories, examples, conversations, args.turns, args.seed + level
+        )
+        plans[level] = (plan, scripts)
+    return plans
+
+
+def train_both(args: argparse.Namespace, env_out: Path) -> dict[str, train.Trained]:
+    """Train (or reuse) mesoprep's model and the baseline's, in that order."""
+    rasa = BIN / "rasa"
+    baseline_config = train.write_baseline_config(env_out / "baseline-config.yml")
+    configs = {OURS: (ROOT / "config.yml", args.reuse_models)}
+    configs[BASELINE] = (baseline_config, not args.retrain_baseline)
+    trained = {}
+    for name, (config, reuse) in configs.items():
+        phase(f"Training {name} ({config.name})...")
+        result = train.train_or_reuse(rasa, name, config, ROOT, env_out, reuse)
+        how = "reused, trained" if result.reused else "trained"
+        phase(
+            f"  {name}: {how} in {result.train_s:.1f} s, "
+            f"model {result.model_bytes / MB:.1f} MB"
+        )
+        trained[name] = result
+    return trained
+
+
+def drive(served: Served, plans: dict, warmup: list[str], name: str) -> dict:
+    """Warm up, then run every level against one server; its figures."""
+    asyncio.run(load.warm_up(served.url, warmup, name))
+    levels, latencies = {}, {}
+    for level, (plan, scripts) in plans.items():
+        phase(f"  {name}: {level} concurrent conversation(s), {plan.messages} messages")
+        result = asyncio.run(load.run_level(served.url, scripts, plan, name))
+        summary = result.summary()
+        phase(
+            f"  {name}: {summary['messages_per_s']} msg/s, p50 {summary['p50_ms']} ms, "
+            f"p95 {summary['p95_ms']} ms, {summary['errors']} errors"
+        )
+        levels[str(level)] = summary
+        latencies[str(level)] = [round(v, 2) for v in result.latencies_ms]
+    return {"levels": levels, "latencies_ms": latencies}
+
+
+def serve_and_load(
+    name: str,
+    model: Path,
+    args: argparse.Namespace,
+    plans: dict,
+    warmup: list[str],
+    env: dict[str, str],
+) -> dict[str, Any]:
+    """Serve one model, measure start-up, load it; its figures."""
+    phase(f"Serving {name}: starting `{args.server_command}`...")
+    run_dir = args.out / "run"
+    with rasa_server(
+        shlex.split(args.server_command),
+        model,
+        args.endpoints,
+        run_dir / "credentials.yml",
+        run_dir / "logs" / f"rasa-{name}.log",
+        env,
+    ) as served:
+        phase(f"  {name}: first answer {served.startup_s:.1f} s after start")
+        figures = drive(served, plans, warmup, name)
+        peak = served.memory.close()
+    phase(f"  {name}: peak memory {peak / MB:.0f} MB")
+    return {
+        "startup_s": round(served.startup_s, 2),
+        "startup_rss_bytes": served.startup_rss_bytes,
+        "peak_rss_bytes": peak,
+        **figures,
+    }
+
+
+def run_profile(
+    model: Path, endpoints: Path, scripts: list, out: Path, env: dict[str, str]
+) -> dict:
+    """Profile mesoprep in a separate process (keeps Rasa out of this one)."""
+    phase("Profiling one message's stages in mesoprep (in-process)...")
+    scripts_file, result = out / "profile-scripts.json", out / "profile.json"
+    scripts_file.write_text(json.dumps(scripts))
+    args = [
+        *(sys.executable, "-m", "bot.bench.profile", "--model", str(model)),
+        *("--endpoints", str(endpoints), "--scripts", str(scripts_file)),
+        *("--out", str(result)),
+    ]
+    log = out / "logs" / "profile.log"
+    with log.open("w") as handle:
+        code = subprocess.call(args, cwd=ROOT, env=env, stdout=handle, stderr=handle)
+    if code != 0:
+        phase(f"  profiling failed (code {code}); see {log}")
+        return {}
+    return json.loads(result.read_text())
+
+
+def meta(args: argparse.Namespace, plans: dict, started_at: str) -> dict[str, Any]:
+    """Where and how the benchmark ran."""
+    levels = ", ".join(str(level) for level in plans)
+    return {
+        "started_at": started_at,
+        "cpus": os.cpu_count(),
+        "loadavg_start": os.getloadavg()[0],
+        "python": platform.python_version(),
+        "rasa_version": metadata.version("rasa"),
+        "seed": args.seed,
+        "server_command": args.server_command,
+        "endpoints": str(args.endpoints),
+        "warmup_messages": args.warmup,
+        "load_description": (
+            f"at each level ({levels} concurrent conversations) "
+            f"{math.ceil(args.messages / args.turns)} conversations of "
+            f"{args.turns} messages: the user turns of one test story "
+            "(tests/stories), then held-out NLU test examples (tests/nlu), "
+            f"drawn with seed {args.seed} + level; each conversation sends its "
+            "messages one after the other; a level stops after "
+            f"{args.deadline:g} s."
+        ),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every phase; exits 0 whether or not the targets are met."""
+    args = parse_args(argv)
+    started = time.monotonic()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    out, run_dir = args.out, args.out / "run"
+    env = {**QUIET_ENV, **os.environ}
+    phase("Building the load from tests/stories and tests/nlu...")
+    plans = build_load(args)
+    results: dict[str, Any] = {"meta": meta(args, plans, started_at), "servers": {}}
+    models = train_both(args, out / "models")
+    generate_credentials(ROOT / "credentials.yml", run_dir / "credentials.yml", {})
+    warmup = plans[min(plans)][1][-1][: args.warmup]
+    phase("Starting the action server...")
+    with action_server(BIN, run_dir / "logs" / "actions.log", env) as actions_url:
+        env = {**env, "ACTION_ENDPOINT_URL": actions_url}
+        for name, trained in models.items():
+            figures = serve_and_load(name, trained.model, args, plans, warmup, env)
+            results["servers"][name] = {"training": trained.to_json(), **figures}
+        if not args.skip_profile:
+            results["profile"] = run_profile(
+                models[OURS].model, args.endpoints, plans[min(plans)][1], run_dir, env
+            )
+    results["meta"]["loadavg_end"] = os.getloadavg()[0]
+    results["meta"]["duration_s"] = round(time.monotonic() - started, 1)
+    report, plot, data = write_outputs(results, out)
+    phase(f"Done: {report}, {plot}, {data}")
+    for target in evaluate_targets(results):
+        print(f"  {target.verdict.strip('*'):7} {target.name}: {target.measured}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,349 @@
+"""The benchmark's outputs: targets, the Markdown report, the plot, the JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.bench.stats import ratio
+
+OURS, BASELINE = "mesoprep", "baseline"
+MB = 1_000_000
+
+# The project lead's targets, checked against mesoprep at the top level.
+THROUGHPUT_FACTOR = 5.0
+P95_LIMIT_MS = 150.0
+STARTUP_LIMIT_S = 15.0
+TRAINING_LIMIT_S = 60.0
+MEMORY_LIMIT_BYTES = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target: what it asks, what was measured, whether it was met."""
+
+    name: str
+    goal: str
+    measured: str
+    met: bool | None
+
+    @property
+    def verdict(self) -> str:
+        """'met', 'missed' or 'n/a' (not measured)."""
+        return {True: "met", False: "**missed**", None: "n/a"}[self.met]
+
+
+def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
+    """A number with its unit, or an en dash when missing."""
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _fmt_ratio(value: float | None) -> str:
+    """A ratio as '3.2×' (two significant figures below 1)."""
+    if value is None:
+        return "–"
+    return f"{value:.2g}×" if value < 1 else f"{value:,.1f}×"
+
+
+def _level(results: dict[str, Any], server: str, level: int) -> dict[str, Any]:
+    """One server's summary at one concurrency ({} when not run)."""
+    return results["servers"].get(server, {}).get("levels", {}).get(str(level), {})
+
+
+def _under(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value < limit
+
+
+def evaluate_targets(results: dict[str, Any]) -> list[Target]:
+    """The targets, judged from the figures (mesoprep at the top level)."""
+    top = max(int(c) for c in results["servers"][OURS]["levels"])
+    ours, base = _level(results, OURS, top), _level(results, BASELINE, top)
+    factor = ratio(ours.get("messages_per_s"), base.get("messages_per_s"))
+    p95 = ours.get("p95_ms")
+    server = results["servers"][OURS]
+    startup, peak = server.get("startup_s"), server.get("peak_rss_bytes")
+    training = server.get("training", {}).get("train_s")
+    throughput = (
+        f"{_fmt_ratio(factor)} ({_fmt(ours.get('messages_per_s'))} vs "
+        f"{_fmt(base.get('messages_per_s'))} msg/s)"
+    )
+    return [
+        Target(
+            f"Throughput at {top} conversations",
+            f"≥ {THROUGHPUT_FACTOR:g}× baseline",
+            throughput,
+            None if factor is None else factor >= THROUGHPUT_FACTOR,
+        ),
+        Target(
+            f"p95 latency at {top} conversations",
+            f"≤ {P95_LIMIT_MS:g} ms",
+            _fmt(p95, " ms"),
+            None if p95 is None else p95 <= P95_LIMIT_MS,
+        ),
+        Target(
+            "Start-up (process start to first answer)",
+            f"< {STARTUP_LIMIT_S:g} s",
+            _fmt(startup, " s"),
+            _under(startup, STARTUP_LIMIT_S),
+        ),
+        Target(
+            "Training (full, empty cache)",
+            f"< {TRAINING_LIMIT_S:g} s",
+            _fmt(training, " s"),
+            _under(training, TRAINING_LIMIT_S),
+        ),
+        Target(
+            "Peak server memory (RSS, process tree)",
+            f"< {MEMORY_LIMIT_BYTES / MB:,.0f} MB",
+            _fmt(None if peak is None else peak / MB, " MB", 0),
+            _under(peak, MEMORY_LIMIT_BYTES),
+        ),
+    ]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A Markdown table's lines."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _side_by_side_row(
+    label: str, ours: float | None, base: float | None, unit: str, digits: int = 1
+) -> list[str]:
+    return [
+        label,
+        _fmt(ours, unit, digits),
+        _fmt(base, unit, digits),
+        _fmt_ratio(ratio(ours, base)),
+    ]
+
+
+def lookup(mapping: dict[str, Any], path: str, scale: float = 1) -> float | None:
+    """mapping['a']['b'] for path 'a.b', divided by scale; None if missing."""
+    value: Any = mapping
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return None if value is None else value / scale
+
+
+def side_by_side(results: dict[str, Any]) -> list[list[str]]:
+    """Rows: metric, mesoprep, baseline, mesoprep ÷ baseline."""
+    servers = [results["servers"][OURS], results["servers"].get(BASELINE, {})]
+
+    def row(
+        label: str, path: str, unit: str, scale: float = 1, digits: int = 1
+    ) -> list[str]:
+        ours, base = (lookup(figures, path, scale) for figures in servers)
+        return _side_by_side_row(label, ours, base, unit, digits)
+
+    rows = [
+        row("Training time", "training.train_s", " s"),
+        row("Model size", "training.model_bytes", " MB", MB),
+        row("Start-up to first answer", "startup_s", " s"),
+        row("Memory after start-up", "startup_rss_bytes", " MB", MB, 0),
+        row("Peak server memory", "peak_rss_bytes", " MB", MB, 0),
+    ]
+    for level in sorted(int(c) for c in servers[0].get("levels", {})):
+        where = f"{level} conversation{'s' * (level > 1)}"
+        for key, label, unit, digits in (
+            ("answered", "messages answered", "", 0),
+            ("p50_ms", "p50 latency", " ms", 1),
+            ("p95_ms", "p95 latency", " ms", 1),
+            ("p99_ms", "p99 latency", " ms", 1),
+            ("messages_per_s", "messages per second", "", 1),
+            ("errors", "errors", "", 0),
+        ):
+            path = f"levels.{level}.{key}"
+            rows.append(row(f"{where}: {label}", path, unit, digits=digits))
+    return rows
+
+
+def profile_rows(profile: dict[str, Any]) -> list[list[str]]:
+    """Rows: stage, component, calls, ms per message, share of the turn."""
+    rows = []
+    for row in profile["components"]:
+        if row["ms_per_message"] < 0.05 and row["component"] != "total":
+            continue
+        name = "**total**" if row["component"] == "total" else row["component"]
+        rows.append(
+            [
+                row["stage"],
+                name,
+                f"{row['calls_per_message']:g}",
+                f"{row['ms_per_message']:.2f}",
+                f"{row['share_of_turn'] * 100:.1f} %",
+            ]
+        )
+    return rows
+
+
+def _profile_section(results: dict[str, Any]) -> list[str]:
+    profile = results.get("profile")
+    if not profile:
+        return ["## Where a message's time goes", "", "Not profiled in this run.", ""]
+    turn = profile["turn_ms"]
+    http_p50 = _level(results, OURS, 1).get("p50_ms")
+    overhead = None if http_p50 is None else max(0.0, http_p50 - turn["p50"])
+    return [
+        "## Where a message's time goes (mesoprep, in-process)",
+        "",
+        f"{profile['messages']} messages handled one at a time by the model loaded "
+        f"as `rasa run` loads it (imports {profile['import_s']:.1f} s, model load "
+        f"{profile['load_s']:.1f} s). A whole turn took {turn['mean']:.1f} ms on "
+        f"average (p50 {turn['p50']:.1f} ms, p95 {turn['p95']:.1f} ms); over HTTP "
+        f"at 1 conversation the p50 was {_fmt(http_p50, ' ms')}, so the REST "
+        f"channel, Sanic and the client add about {_fmt(overhead, ' ms')}. "
+        "Components under 0.05 ms per message are left out; the stage totals "
+        "include them.",
+        "",
+        *_table(
+            [
+                "Stage",
+                "Component",
+                "Calls per message",
+                "ms per message",
+                "Share of turn",
+            ],
+            profile_rows(profile),
+        ),
+        "",
+    ]
+
+
+def _method_section(meta: dict[str, Any]) -> list[str]:
+    return [
+        "## Method",
+        "",
+        f"- Load: {meta['load_description']}",
+        "- Each server ran with the project's action server, endpoints.yml and the "
+        "channels `rasa run` gets from credentials.yml, bound to 127.0.0.1; "
+        f"{meta['warmup_messages']} unmeasured warm-up messages first.",
+        "- Latency: from sending the request to reading the whole answer, measured "
+        "by the client (aiohttp, in the benchmark process on the same machine). "
+        "Messages per second: answered messages over the level's wall-clock time.",
+        "- Memory: RSS of the `rasa run` process and its children, sampled every "
+        "0.25 s from process start to the end of the load.",
+        "- Start-up: from starting `rasa run` to the first answered REST message.",
+        "- Training: `rasa train` with an empty cache directory; the baseline is "
+        "Rasa's default config (`rasa/engine/recipes/config_files/default_config.yml`, "
+        "what `rasa init` projects train with) on the same domain.yml and data/. "
+        "A baseline model is reused while its inputs are unchanged "
+        "(`--retrain-baseline` forces a new one); its training time is then the "
+        "time measured when it was trained.",
+        "",
+    ]
+
+
+def _reuse_note(results: dict[str, Any]) -> list[str]:
+    """A sentence per model reused from an earlier run, with its date."""
+    notes = []
+    for name, figures in results["servers"].items():
+        training = figures.get("training", {})
+        if training.get("reused"):
+            notes.append(
+                f"The {name} model was reused (inputs unchanged): its training "
+                f"time was measured on {training.get('trained_at')}."
+            )
+    return ["", " ".join(notes)] if notes else []
+
+
+def render_markdown(results: dict[str, Any], plot_name: str = "latency.png") -> str:
+    """The whole report as Markdown."""
+    meta = results["meta"]
+    targets = evaluate_targets(results)
+    lines = [
+        "# mesoprep performance benchmark",
+        "",
+        f"Run {meta['started_at']} on {meta['cpus']} CPUs (load average "
+        f"{meta['loadavg_start']:.2f} at the start, {meta['loadavg_end']:.2f} at the "
+        f"end), Rasa {meta['rasa_version']}, seed {meta['seed']}. "
+        "The machine is shared: figures are noisy, compare ratios rather than "
+        "absolute values.",
+        "",
+        "## Targets",
+        "",
+        *_table(
+            ["Target", "Goal", "Measured", "Result"],
+            [[t.name, t.goal, t.measured, t.verdict] for t in targets],
+        ),
+        "",
+        "## mesoprep against the baseline",
+        "",
+        *_table(
+            ["Metric", OURS, "baseline (Rasa defaults)", "mesoprep ÷ baseline"],
+            side_by_side(results),
+        ),
+        "",
+        "Ratios below 1 mean mesoprep is smaller, faster to answer or quicker "
+        "to train; for messages per second, above 1 means mesoprep serves more.",
+        *_reuse_note(results),
+        "",
+        f"![Latency distribution]({plot_name})",
+        "",
+        *_profile_section(results),
+        *_method_section(meta),
+    ]
+    return "\n".join(lines)
+
+
+def write_plot(results: dict[str, Any], path: Path) -> None:
+    """Latency CDFs and percentile bars for every server and level, as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (cdf, bars) = plt.subplots(1, 2, figsize=(12, 4.8))
+    colours = {OURS: "tab:blue", BASELINE: "tab:orange"}
+    labels, percentiles = [], []
+    for server, figures in results["servers"].items():
+        for level, latencies in sorted(
+            figures.get("latencies_ms", {}).items(), key=lambda kv: int(kv[0])
+        ):
+            if not latencies:
+                continue
+            summary = figures["levels"][level]
+            label = f"{server}, {level} conv. ({summary['messages_per_s']:.1f} msg/s)"
+            ordered = sorted(latencies)
+            fractions = [(i + 1) / len(ordered) for i in range(len(ordered))]
+            style = "-" if int(level) > 1 else "--"
+            cdf.plot(ordered, fractions, style, color=colours.get(server), label=label)
+            labels.append(f"{server}\n{level} conv.")
+            percentiles.append([summary[k] for k in ("p50_ms", "p95_ms", "p99_ms")])
+    cdf.axvline(P95_LIMIT_MS, color="grey", linestyle=":", label="p95 target")
+    cdf.set(xscale="log", xlabel="latency (ms, log scale)", ylabel="share of messages")
+    cdf.set_title("Latency distribution over REST")
+    cdf.legend(fontsize=8, loc="lower right")
+    cdf.grid(True, which="both", alpha=0.3)
+    width = 0.27
+    for i, name in enumerate(("p50", "p95", "p99")):
+        xs = [x + (i - 1) * width for x in range(len(labels))]
+        bars.bar(xs, [p[i] for p in percentiles], width, label=name)
+    bars.axhline(P95_LIMIT_MS, color="grey", linestyle=":", label="p95 target")
+    bars.set_xticks(range(len(labels)), labels, fontsize=8)
+    bars.set(yscale="log", ylabel="latency (ms, log scale)")
+    bars.set_title("Latency percentiles")
+    bars.legend(fontsize=8)
+    bars.grid(True, axis="y", which="both", alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_outputs(results: dict[str, Any], out: Path) -> tuple[Path, Path, Path]:
+    """Write results.json, latency.png and report.md into out."""
+    out.mkdir(parents=True, exist_ok=True)
+    data, plot, report = out / "results.json", out / "latency.png", out / "report.md"
+    targets = [{**asdict(t), "result": t.verdict} for t in evaluate_targets(results)]
+    results = {**results, "targets": targets}
+    data.write_text(json.dumps(results, indent=2))
+    write_plot(results, plot)
+    report.write_text(render_markdown(results, plot.name), encoding="utf-8")
+    return report, plot, data

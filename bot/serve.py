@@ -1,0 +1,141 @@
+"""Start the Rasa server as production runs it: ``python -m bot.serve [options]``.
+
+The options are ``rasa run``'s (``--model``, ``--endpoints``, ``--port``...).
+What a deployment decides comes from the environment only (.env.example):
+
+- **HTTP API**: off unless ``RASA_API_TOKEN`` or ``RASA_JWT_SECRET`` is set;
+  then on, and every API call must carry it (``?token=`` or a JWT).
+  ``RASA_API=1`` without either refuses to start: the API is never open. The
+  secret reaches Rasa inside this process, never on a command line, so
+  ``ps`` does not show it; passing ``--auth-token`` and the like here is
+  refused for the same reason.
+- **CORS**: only the origins in ``CORS_ORIGINS`` (e.g. the site embedding
+  the widget) may call the server from a browser; unset, only pages served
+  by the server itself.
+- **Stores**: the database (``DATABASE_URL``) and Redis (``REDIS_URL``) must
+  answer before the model loads; otherwise one line names them (password
+  hidden) and the exit code is 1.
+- **Requests** over ``SANIC_REQUEST_MAX_SIZE`` (default 2 MiB) are refused
+  before they are read, and error responses are JSON.
+- **Custom actions** that fail get an apology (bot.processor).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+
+from bot import processor
+from bot.stores import (
+    StoreUnavailableError,
+    check_database,
+    database_url,
+    redis_lock_store,
+)
+
+# A guessable token would make the API's protection nominal.
+MIN_SECRET_CHARS = 16
+REQUEST_MAX_SIZE = 2 * 1024 * 1024
+# Options that would put a secret on the command line or bypass the checks.
+ENVIRONMENT_ONLY = {
+    "--auth-token": "RASA_API_TOKEN",
+    "--jwt-secret": "RASA_JWT_SECRET",
+    "--jwt-private-key": "RASA_JWT_SECRET",
+    "--enable-api": "RASA_API_TOKEN or RASA_JWT_SECRET",
+    "--cors": "CORS_ORIGINS",
+}
+ORIGIN = re.compile(r"^https?://[^/\s*]+$")
+
+
+class ConfigError(ValueError):
+    """A setting that would leave the server open or broken; one line."""
+
+
+def api_arguments(env: Mapping[str, str]) -> list[str]:
+    """`rasa run` options for the HTTP API: none (off) or on with its secret."""
+    token = env.get("RASA_API_TOKEN", "").strip()
+    jwt_secret = env.get("RASA_JWT_SECRET", "").strip()
+    if not token and not jwt_secret:
+        if env.get("RASA_API", "").strip() not in ("", "0", "false"):
+            raise ConfigError(
+                "RASA_API is set but neither RASA_API_TOKEN nor RASA_JWT_SECRET "
+                "is: the HTTP API is only served with authentication"
+            )
+        return []
+    for name, secret in (("RASA_API_TOKEN", token), ("RASA_JWT_SECRET", jwt_secret)):
+        if secret and len(secret) < MIN_SECRET_CHARS:
+            raise ConfigError(f"{name} must be at least {MIN_SECRET_CHARS} characters")
+    arguments = ["--enable-api"]
+    if token:
+        arguments += ["--auth-token", token]
+    if jwt_secret:
+        method = env.get("RASA_JWT_METHOD", "").strip() or "HS256"
+        arguments += ["--jwt-secret", jwt_secret, "--jwt-method", method]
+    return arguments
+
+
+def cors_arguments(env: Mapping[str, str]) -> list[str]:
+    """`rasa run` options for CORS: the configured origins, or none."""
+    origins = [o for o in re.split(r"[\s,]+", env.get("CORS_ORIGINS", "")) if o]
+    for origin in origins:
+        if not ORIGIN.match(origin):
+            raise ConfigError(
+                f"CORS_ORIGINS: {origin!r} is not an origin such as "
+                "https://clinic.example (scheme and host, no path, no wildcard)"
+            )
+    return ["--cors", *origins] if origins else []
+
+
+def refuse_command_line_secrets(args: Sequence[str]) -> None:
+    """ConfigError if args set what must come from the environment."""
+    for arg in args:
+        option = arg.split("=", 1)[0]
+        if option in ENVIRONMENT_ONLY:
+            raise ConfigError(
+                f"{option} is not accepted here: set {ENVIRONMENT_ONLY[option]} "
+                "in the environment instead"
+            )
+
+
+def check_stores(env: Mapping[str, str]) -> None:
+    """StoreUnavailableError unless the database (and Redis, if set) answer."""
+    check_database(database_url(env))
+    redis_url = env.get("REDIS_URL", "").strip()
+    if redis_url:
+        redis_lock_store(redis_url)
+    elif env.get("SANIC_WORKERS", "1").strip() not in ("", "1"):
+        raise ConfigError("SANIC_WORKERS above 1 needs REDIS_URL for the locks")
+
+
+def rasa_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """The full `rasa run` command line, after every check has passed."""
+    refuse_command_line_secrets(args)
+    extra = api_arguments(env) + cors_arguments(env)
+    check_stores(env)
+    return ["rasa", "run", *args, *extra]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check the settings and stores, then run `rasa run` in this process."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        command = rasa_arguments(args, os.environ)
+    except (ConfigError, StoreUnavailableError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
+    os.environ.setdefault("SANIC_FALLBACK_ERROR_FORMAT", "json")
+    processor.install()
+
+    from rasa.__main__ import main as rasa_main
+
+    # Rasa parses sys.argv; changing it here does not change what `ps` shows.
+    sys.argv = command
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

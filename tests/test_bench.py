@@ -1,0 +1,145 @@
+"""The benchmark's pure parts: statistics, load scripts, report rendering."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot.bench.load import build_scripts, strip_entities
+from bot.bench.profile import short_node_name
+from bot.bench.report import evaluate_targets, render_markdown
+from bot.bench.stats import LevelResult, percentile, ratio
+
+
+def test_percentile_interpolates_like_numpy() -> None:
+    values = [4.0, 1.0, 3.0, 2.0]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 50) == 2.5
+    assert percentile(values, 100) == 4.0
+    assert percentile(values, 95) == pytest.approx(3.85)
+    assert percentile([7.0], 99) == 7.0
+
+
+def test_percentile_of_nothing_is_nan_and_bad_q_raises() -> None:
+    assert math.isnan(percentile([], 50))
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+def test_ratio_is_none_without_a_divisor() -> None:
+    assert ratio(10, 4) == 2.5
+    assert ratio(1, 0) is None
+    assert ratio(None, 3) is None
+
+
+def test_level_summary_counts_and_never_has_nan() -> None:
+    level = LevelResult(concurrency=16, latencies_ms=[10, 20, 30, 40], wall_s=2.0)
+    level.errors = 1
+    summary = level.summary()
+    assert summary["messages_per_s"] == 2.0
+    assert summary["p50_ms"] == 25.0
+    assert summary["errors"] == 1
+    assert LevelResult(concurrency=1).summary()["p95_ms"] is None
+
+
+def test_scripts_are_reproducible_and_start_with_a_story() -> None:
+    stories = [["hi", "does it hurt?"], ["how much?"]]
+    examples = ["a", "b", "c"]
+    first = build_scripts(stories, examples, count=5, turns=4, seed=3)
+    assert first == build_scripts(stories, examples, count=5, turns=4, seed=3)
+    assert all(len(script) == 4 for script in first)
+    assert all(script[:2] == stories[0] or script[0] == "how much?" for script in first)
+
+
+def test_entity_markup_is_stripped() -> None:
+    assert strip_entities("I'm allergic to [latex](allergy)") == "I'm allergic to latex"
+    marked = 'on [aspirin]{"entity": "medication"} now'
+    assert strip_entities(marked) == "on aspirin now"
+
+
+def test_graph_node_names_are_shortened() -> None:
+    node = "run_bot.nlu.safety_net.SafetyNet9"
+    assert short_node_name(node) == "SafetyNet"
+    assert short_node_name("run_CountVectorsFeaturizer3", unique=False) == (
+        "CountVectorsFeaturizer 3"
+    )
+    assert short_node_name("select_prediction") == "select_prediction"
+
+
+def _level(p95: float, rate: float) -> dict:
+    return {
+        "p50_ms": p95 / 2,
+        "p95_ms": p95,
+        "p99_ms": p95 * 2,
+        "messages_per_s": rate,
+        "errors": 0,
+    }
+
+
+def _results(our_rate: float, our_p95: float) -> dict:
+    def server(train_s: float, startup_s: float, levels: dict) -> dict:
+        return {
+            "training": {"train_s": train_s, "model_bytes": 3_000_000},
+            "startup_s": startup_s,
+            "startup_rss_bytes": 600_000_000,
+            "peak_rss_bytes": 700_000_000,
+            "levels": levels,
+            "latencies_ms": {},
+        }
+
+    return {
+        "meta": {
+            "started_at": "2026-01-01T00:00:00+00:00",
+            "cpus": 2,
+            "loadavg_start": 1.0,
+            "loadavg_end": 1.5,
+            "rasa_version": "3.6.21",
+            "seed": 7,
+            "warmup_messages": 10,
+            "load_description": "test load",
+        },
+        "servers": {
+            "mesoprep": server(
+                30, 10, {"1": _level(20, 50), "16": _level(our_p95, our_rate)}
+            ),
+            "baseline": server(600, 20, {"1": _level(80, 12), "16": _level(900, 10)}),
+        },
+        "profile": {
+            "messages": 10,
+            "import_s": 3.0,
+            "load_s": 5.0,
+            "turn_ms": {"mean": 12.0, "p50": 11.0, "p95": 20.0},
+            "components": [
+                {
+                    "stage": "NLU",
+                    "component": "SpacyNLP",
+                    "calls_per_message": 1.0,
+                    "ms_per_message": 6.0,
+                    "share_of_turn": 0.5,
+                }
+            ],
+        },
+    }
+
+
+def test_targets_are_judged_against_the_baseline() -> None:
+    met = {t.name: t.met for t in evaluate_targets(_results(60, 100))}
+    assert met["Throughput at 16 conversations"] is True
+    assert met["p95 latency at 16 conversations"] is True
+    missed = {t.name: t.met for t in evaluate_targets(_results(40, 200))}
+    assert missed["Throughput at 16 conversations"] is False
+    assert missed["p95 latency at 16 conversations"] is False
+
+
+def test_report_shows_targets_side_by_side_figures_and_profile() -> None:
+    report = render_markdown(_results(40, 100))
+    assert "| Throughput at 16 conversations | ≥ 5× baseline | 4.0× (40.0 vs 10.0" in (
+        report
+    )
+    assert "**missed**" in report
+    assert "| 16 conversations: p95 latency | 100.0 ms | 900.0 ms | 0.11× |" in report
+    assert "| Training time | 30.0 s | 600.0 s | 0.05× |" in report
+    assert "| NLU | SpacyNLP | 1 | 6.00 | 50.0 % |" in report
+    assert "![Latency distribution](latency.png)" in report
+    assert "nan" not in report.lower()
