@@ -67,13 +67,15 @@ shell: $(MODEL) ## Chat in the terminal (starts and stops the action server)
 		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --quiet
 
 .PHONY: run
+# bot.serve is `rasa run` plus the environment's settings (.env.example): the
+# HTTP API only with RASA_API_TOKEN or RASA_JWT_SECRET, CORS for CORS_ORIGINS,
+# conversations in DATABASE_URL (default: SQLite in .data/), locks in REDIS_URL.
 run: $(MODEL) credentials ## Serve on http://localhost:$(PORT): REST, socketio, widget (Ctrl-C stops)
 	@echo "==> REST channel: http://localhost:$(PORT)/webhooks/rest/webhook"
 	@echo "==> Widget demo:  http://localhost:$(PORT)/webhooks/widget/demo"
 	@$(LOAD_ENV); bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
-		$(RASA) run --model $(MODEL) --endpoints endpoints.yml \
-		--credentials $(RUN_DIR)/credentials.yml --port $(PORT) \
-		$${CORS_ORIGINS:+--cors $$CORS_ORIGINS}
+		$(PY) -m bot.serve --model $(MODEL) --endpoints endpoints.yml \
+		--credentials $(RUN_DIR)/credentials.yml --port $(PORT)
 
 .PHONY: actions
 actions: $(VENV)/.installed ## Run the action server alone
@@ -93,7 +95,7 @@ validate: $(VENV)/.installed ## rasa data validate, warnings are errors
 
 .PHONY: unit
 unit: $(VENV)/.installed ## pytest: actions, content, safety net (no server needed)
-	@$(BIN)/pytest -q -s tests -m "not server"
+	@$(BIN)/pytest -q -s tests -m "not server and not scale"
 
 .PHONY: stories
 stories: $(MODEL) ## End-to-end test stories, any prediction error fails
@@ -117,13 +119,34 @@ browser: ## Install headless Chromium if missing
 	fi
 
 .PHONY: conversations
+# The test servers keep their conversations in results/, not in .data/.
 conversations: $(MODEL) browser ## Live server: conversations, channels, widget in Chromium, public sample
 	@echo "==> Conversations against a live server (starts in about half a minute)..."
-	@$(BIN)/pytest -q -rs -s tests -m server
+	@rm -f results/conversations.db
+	@DATABASE_URL=sqlite:///$(CURDIR)/results/conversations.db \
+		$(BIN)/pytest -q -rs -s tests -m "server and not scale"
 
 .PHONY: test
 test: lint validate unit stories evaluate conversations ## Everything CI runs
 	@echo "==> All checks passed."
+
+# Two Rasa servers behind nginx (round robin) sharing one PostgreSQL and one
+# Redis, all private instances on loopback in a temporary directory. Installs
+# Debian's postgresql, redis-server and nginx first where missing (no service
+# is started). CI runs it after `make test`.
+.PHONY: scale-test
+scale-test: $(MODEL) ## Two servers behind nginx with PostgreSQL and Redis (installs them)
+	@bash bot/scripts/scale_packages.sh
+	@echo "==> Scale-out: two servers, one conversation (starts in about a minute)..."
+	@$(BIN)/pytest -q -rs -s tests -m scale
+
+# ---- Privacy ------------------------------------------------------------------
+
+# Conversations idle for more than DAYS days (default RETENTION_DAYS) are
+# deleted from the database the server uses (DATABASE_URL, else .data/).
+.PHONY: retention
+retention: $(VENV)/.installed ## Delete conversations idle for DAYS days (make retention DAYS=30)
+	@$(LOAD_ENV); $(PY) -m bot.scripts.retention $(if $(DAYS),--days $(DAYS))
 
 # ---- Benchmark ----------------------------------------------------------------
 

@@ -27,12 +27,13 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 
-from bot import processor
-from bot.stores import (
+# Only SQLAlchemy and redis until the checks pass: a bad setting gets its
+# one line in a second or two, before Rasa's slow imports.
+from bot.database import (
     StoreUnavailableError,
     check_database,
+    check_redis,
     database_url,
-    redis_lock_store,
 )
 
 # A guessable token would make the API's protection nominal.
@@ -104,7 +105,7 @@ def check_stores(env: Mapping[str, str]) -> None:
     check_database(database_url(env))
     redis_url = env.get("REDIS_URL", "").strip()
     if redis_url:
-        redis_lock_store(redis_url)
+        check_redis(redis_url)
     elif env.get("SANIC_WORKERS", "1").strip() not in ("", "1"):
         raise ConfigError("SANIC_WORKERS above 1 needs REDIS_URL for the locks")
 
@@ -127,10 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     os.environ.setdefault("SANIC_FALLBACK_ERROR_FORMAT", "json")
-    processor.install()
 
     from rasa.__main__ import main as rasa_main
 
+    from bot import processor
+
+    processor.install()
     # Rasa parses sys.argv; changing it here does not change what `ps` shows.
     sys.argv = command
     rasa_main()

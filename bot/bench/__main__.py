@@ -5,8 +5,9 @@ Phases, each announced on one line:
 1. build the load (conversations from tests/stories and tests/nlu, fixed seed);
 2. train mesoprep (config.yml) and the baseline (Rasa's default config) on the
    same domain.yml and data/, into reports/bench/models/, timed;
-3. start the action server, then serve each model in turn with `rasa run`:
-   time to first answer, warm-up, each concurrency level, peak memory;
+3. start the action server, then serve each model in turn as production does
+   (`python -m bot.serve`): time to first answer, warm-up, each concurrency
+   level, peak memory;
 4. profile one message's stages in mesoprep, in a separate process;
 5. write report.md, latency.png and results.json into reports/bench/.
 """
@@ -68,8 +69,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server-command",
-        default=f"{BIN / 'rasa'} run",
-        help="how production starts the server; gets `rasa run`'s options",
+        default=f"{sys.executable} -m bot.serve",
+        help="how production starts the server (takes `rasa run`'s options)",
     )
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
     parser.add_argument("--skip-profile", action="store_true")
@@ -136,8 +137,9 @@ def serve_and_load(
     env: dict[str, str],
 ) -> dict[str, Any]:
     """Serve one model, measure start-up, load it; its figures."""
-    phase(f"Serving {name}: starting `{args.server_command}`...")
+    phase(f"Serving {name}: starting the server...")
     run_dir = args.out / "run"
+    env = {**env, "DATABASE_URL": fresh_database(run_dir / f"conversations-{name}.db")}
     with rasa_server(
         shlex.split(args.server_command),
         model,
@@ -158,6 +160,13 @@ def serve_and_load(
     }
 
 
+def fresh_database(path: Path) -> str:
+    """The SQLAlchemy URL of an empty SQLite file at path (for the trackers)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path.resolve()}"
+
+
 def run_profile(
     model: Path, endpoints: Path, scripts: list, out: Path, env: dict[str, str]
 ) -> dict:
@@ -171,6 +180,7 @@ def run_profile(
         *("--out", str(result)),
     ]
     log = out / "logs" / "profile.log"
+    env = {**env, "DATABASE_URL": fresh_database(out / "conversations-profile.db")}
     with log.open("w") as handle:
         code = subprocess.call(args, cwd=ROOT, env=env, stdout=handle, stderr=handle)
     if code != 0:
@@ -189,7 +199,7 @@ def meta(args: argparse.Namespace, plans: dict, started_at: str) -> dict[str, An
         "python": platform.python_version(),
         "rasa_version": metadata.version("rasa"),
         "seed": args.seed,
-        "server_command": args.server_command,
+        "server_command": args.server_command.replace(sys.executable, "python"),
         "endpoints": str(args.endpoints),
         "warmup_messages": args.warmup,
         "load_description": (
@@ -210,7 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     out, run_dir = args.out, args.out / "run"
+    # Conversations go to a SQLite file per server under out/run (production's
+    # default store), never to .data/ or a configured database; locks stay in
+    # the process (one server).
     env = {**QUIET_ENV, **os.environ}
+    env.pop("REDIS_URL", None)
     phase("Building the load from tests/stories and tests/nlu...")
     plans = build_load(args)
     results: dict[str, Any] = {"meta": meta(args, plans, started_at), "servers": {}}

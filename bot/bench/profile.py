@@ -2,7 +2,8 @@
 
 Run as `python -m bot.bench.profile --model M --endpoints E --out OUT.json`
 (the benchmark does, with the action server running). It loads the model
-the way `rasa run` does (rasa.core.agent.load_agent with the endpoints),
+the way the server does (rasa.core.agent.load_agent with the endpoints and
+production's message processor),
 then handles the benchmark's conversations one message at a time while
 timing every graph node (NLU components and policies), the action server
 calls and the tracker store, and writes the figures as JSON.
@@ -23,7 +24,7 @@ from typing import Any
 
 from bot.bench.stats import finite, percentile
 
-NLU, POLICIES, ACTIONS, TRACKERS = "NLU", "Policies", "Action server", "Tracker store"
+NLU, POLICIES, ACTIONS, TRACKERS = "NLU", "Policies", "Custom actions", "Tracker store"
 NODE_NAME = re.compile(r"^(?:run_)?(?:\w+\.)*(?P<name>\w+?)(?P<index>\d*)$")
 
 
@@ -80,7 +81,7 @@ def _patch_async(
 ) -> None:
     """Time owner.attribute (a coroutine method) as stage/label; sets the stage.
 
-    label may be a function of the instance (e.g. the action's name).
+    label may be a function of the instance.
     """
     original = getattr(owner, attribute)
 
@@ -112,16 +113,35 @@ def _patch_graph_nodes(graph_node: type) -> None:
     graph_node.__call__ = timed
 
 
+def install_production_processor() -> None:
+    """Use the processor production's server uses (bot.processor), if any."""
+    try:
+        from bot import processor
+    except ImportError:
+        return
+    processor.install()
+
+
 def instrument() -> None:
     """Patch Rasa's classes so every stage of a message is timed."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.engine.graph import GraphNode
+    from rasa.utils.endpoints import EndpointConfig
 
     _patch_graph_nodes(GraphNode)
     _patch_async(MessageProcessor, "parse_message", NLU, "total")
     _patch_sync(MessageProcessor, "_predict_next_with_tracker", POLICIES, "total")
-    _patch_async(RemoteAction, "run", ACTIONS, lambda action: action.name())
+    # Custom actions (including custom slot mappings, run on every message):
+    # the HTTP round trip, Rasa's check of the answer, and the whole call.
+    _patch_async(RemoteAction, "run", ACTIONS, "total")
+    _patch_async(EndpointConfig, "request", ACTIONS, "HTTP round trip")
+    _patch_sync(
+        RemoteAction,
+        "_validate_action_result",
+        ACTIONS,
+        "answer validation (jsonschema)",
+    )
     for method in ("fetch_tracker_and_update_session", "save_tracker"):
         _patch_async(MessageProcessor, method, TRACKERS, "fetch and save")
 
@@ -212,6 +232,7 @@ async def profile(model: Path, endpoints: Path, scripts: list[list[str]]) -> dic
     from rasa.core.utils import AvailableEndpoints
 
     import_s = time.perf_counter() - started
+    install_production_processor()
     instrument()
     started = time.perf_counter()
     agent = await load_agent(

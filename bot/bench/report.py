@@ -194,7 +194,7 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
         "## Where a message's time goes (mesoprep, in-process)",
         "",
         f"{profile['messages']} messages handled one at a time by the model loaded "
-        f"as `rasa run` loads it (imports {profile['import_s']:.1f} s, model load "
+        f"as the server loads it (imports {profile['import_s']:.1f} s, model load "
         f"{profile['load_s']:.1f} s). A whole turn took {turn['mean']:.1f} ms on "
         f"average (p50 {turn['p50']:.1f} ms, p95 {turn['p95']:.1f} ms); over HTTP "
         f"at 1 conversation the p50 was {_fmt(http_p50, ' ms')}, so the REST "
@@ -221,15 +221,17 @@ def _method_section(meta: dict[str, Any]) -> list[str]:
         "## Method",
         "",
         f"- Load: {meta['load_description']}",
-        "- Each server ran with the project's action server, endpoints.yml and the "
-        "channels `rasa run` gets from credentials.yml, bound to 127.0.0.1; "
-        f"{meta['warmup_messages']} unmeasured warm-up messages first.",
+        f"- Each model was served as production serves it (`{meta['server_command']}`"
+        ", endpoints.yml, the channels from credentials.yml), bound to 127.0.0.1, "
+        "with the project's action server; conversations in a fresh SQLite "
+        f"file per server; {meta['warmup_messages']} unmeasured warm-up messages "
+        "first.",
         "- Latency: from sending the request to reading the whole answer, measured "
         "by the client (aiohttp, in the benchmark process on the same machine). "
         "Messages per second: answered messages over the level's wall-clock time.",
-        "- Memory: RSS of the `rasa run` process and its children, sampled every "
+        "- Memory: RSS of the server process and its children, sampled every "
         "0.25 s from process start to the end of the load.",
-        "- Start-up: from starting `rasa run` to the first answered REST message.",
+        "- Start-up: from starting the server to the first answered REST message.",
         "- Training: `rasa train` with an empty cache directory; the baseline is "
         "Rasa's default config (`rasa/engine/recipes/config_files/default_config.yml`, "
         "what `rasa init` projects train with) on the same domain.yml and data/. "

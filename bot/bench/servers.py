@@ -21,6 +21,7 @@ try:  # psutil is optional: /proc gives the same figures on Linux.
 except ImportError:  # pragma: no cover - depends on the environment
     psutil = None
 
+ROOT = Path(__file__).resolve().parents[2]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 300
@@ -33,12 +34,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(args: Sequence[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+def start(
+    args: Sequence[str], log: Path, env: dict[str, str], cwd: Path = ROOT
+) -> subprocess.Popen:
     """Start a process in its own session (so its whole tree can be stopped)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as handle:
         return subprocess.Popen(
             list(args),
+            cwd=cwd,
             env=env,
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -200,7 +204,7 @@ def rasa_server(
     log: Path,
     env: dict[str, str],
 ) -> Iterator[Served]:
-    """`rasa run` (or command, taking its options) on a loopback port.
+    """The server command (`rasa run`'s options) on a loopback port.
 
     Timed from process start to the first answered REST message.
     """
