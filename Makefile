@@ -62,9 +62,10 @@ credentials: $(VENV)/.installed ## Write .run/credentials.yml for the channels c
 	@$(LOAD_ENV); $(PY) -m bot.channels.credentials credentials.yml $(RUN_DIR)/credentials.yml
 
 .PHONY: shell
-shell: $(MODEL) ## Chat in the terminal (starts and stops the action server)
+shell: $(MODEL) credentials ## Chat in the terminal (starts and stops the action server)
 	@$(LOAD_ENV); bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
-		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --quiet
+		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml \
+		--credentials $(RUN_DIR)/credentials.yml --quiet
 
 .PHONY: run
 # bot.serve is `rasa run` plus the environment's settings (.env.example): the

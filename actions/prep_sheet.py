@@ -35,6 +35,10 @@ FACTOR_TOPICS = {
 }
 FACTOR_ENTITIES = {slot.removeprefix("factor_") for slot in FACTOR_TOPICS}
 BULLET = "• "
+# Channels whose clients render the structured sheet (the web widget over
+# REST, socketio widgets). Elsewhere (terminal, messaging apps) a payload
+# would show as raw JSON or be refused, so only the text goes.
+STRUCTURED_CHANNELS = {"rest", "socketio"}
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +136,12 @@ class ActionPrepSheet(Action):
         factors = noted_factors(tracker)
         topics = topics_raised(tracker.applied_events(), domain, factors)
         sheet = build_prep_sheet(topics, factors)
-        dispatcher.utter_message(text=sheet.as_text(), json_message=sheet.as_payload())
+        if tracker.get_latest_input_channel() in STRUCTURED_CHANNELS:
+            dispatcher.utter_message(
+                text=sheet.as_text(), json_message=sheet.as_payload()
+            )
+        else:
+            dispatcher.utter_message(text=sheet.as_text())
         return []
 
 

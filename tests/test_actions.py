@@ -117,6 +117,17 @@ def test_sheet_covers_topics_raised_and_factors_in_the_persons_words(domain):
     ]
 
 
+@pytest.mark.parametrize("channel", ["cmdline", "telegram", "twilio"])
+def test_text_only_channels_get_the_sheet_without_a_payload(domain, channel):
+    events = [
+        user("ask_pain", channel=channel),
+        user("request_prep_sheet", channel=channel),
+    ]
+    messages, _ = run(ActionPrepSheet(), tracker_for(events), domain)
+    assert "(Pain and Discomfort)" in messages[0]["text"]
+    assert not messages[0].get("custom")
+
+
 def test_sheet_lists_topics_once_in_the_order_raised(domain):
     events = [
         user("ask_cost"),

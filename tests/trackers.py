@@ -7,11 +7,17 @@ from typing import Any
 from rasa_sdk import Tracker
 
 
-def user(intent: str, text: str = "", entities: list[dict] | None = None) -> dict:
-    """A user event with its parse data."""
+def user(
+    intent: str,
+    text: str = "",
+    entities: list[dict] | None = None,
+    channel: str = "rest",
+) -> dict:
+    """A user event with its parse data, as received on `channel`."""
     return {
         "event": "user",
         "text": text or intent,
+        "input_channel": channel,
         "parse_data": {
             "intent": {"name": intent, "confidence": 1.0},
             "intent_ranking": [{"name": intent, "confidence": 1.0}],
