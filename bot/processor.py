@@ -3,12 +3,13 @@
 When the action server is down or fails, Rasa logs a traceback, drops the
 action's events and carries on, so "help me prepare for my consultation"
 gets no reply at all. ApologisingProcessor wraps each custom action: if it
-fails, the person gets the ``utter_technical_problem`` response from the
-domain instead (data/rules/robustness.yml then has the assistant listen).
+fails, the log gets one line and the person gets the
+``utter_technical_problem`` response from the domain instead
+(data/rules/robustness.yml then has the assistant listen).
 
 Answers from the guide, urgent-care advice and the contact route are domain
 responses and keep working; action_load_settings only refreshes settings
-whose slot defaults are already safe, so its failure stays silent.
+whose slot defaults are already safe, so its failure is only logged.
 
 ``install()`` makes Rasa's Agent build this processor; bot.serve calls it
 before the server starts.

@@ -98,6 +98,7 @@ def _results(our_rate: float, our_p95: float) -> dict:
             "seed": 7,
             "warmup_messages": 10,
             "load_description": "test load",
+            "server_command": "python -m bot.serve",
         },
         "servers": {
             "mesoprep": server(

@@ -92,16 +92,16 @@ def build_load(args: argparse.Namespace) -> dict[int, tuple[load.LoadPlan, list]
     return plans
 
 
-def train_both(args: argparse.Namespace, env_out: Path) -> dict[str, train.Trained]:
+def train_both(args: argparse.Namespace, models: Path) -> dict[str, train.Trained]:
     """Train (or reuse) mesoprep's model and the baseline's, in that order."""
     rasa = BIN / "rasa"
-    baseline_config = train.write_baseline_config(env_out / "baseline-config.yml")
+    baseline_config = train.write_baseline_config(models / "baseline-config.yml")
     configs = {OURS: (ROOT / "config.yml", args.reuse_models)}
     configs[BASELINE] = (baseline_config, not args.retrain_baseline)
     trained = {}
     for name, (config, reuse) in configs.items():
         phase(f"Training {name} ({config.name})...")
-        result = train.train_or_reuse(rasa, name, config, ROOT, env_out, reuse)
+        result = train.train_or_reuse(rasa, name, config, ROOT, models, reuse)
         how = "reused, trained" if result.reused else "trained"
         phase(
             f"  {name}: {how} in {result.train_s:.1f} s, "
@@ -230,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {"meta": meta(args, plans, started_at), "servers": {}}
     models = train_both(args, out / "models")
     generate_credentials(ROOT / "credentials.yml", run_dir / "credentials.yml", {})
-    warmup = plans[min(plans)][1][-1][: args.warmup]
+    first_scripts = plans[min(plans)][1]
+    warmup = [text for script in first_scripts[::-1] for text in script][: args.warmup]
     phase("Starting the action server...")
     with action_server(BIN, run_dir / "logs" / "actions.log", env) as actions_url:
         env = {**env, "ACTION_ENDPOINT_URL": actions_url}

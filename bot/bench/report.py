@@ -229,6 +229,10 @@ def _method_section(meta: dict[str, Any]) -> list[str]:
         "- Latency: from sending the request to reading the whole answer, measured "
         "by the client (aiohttp, in the benchmark process on the same machine). "
         "Messages per second: answered messages over the level's wall-clock time.",
+        "- With no pause between a conversation's messages, latency at N "
+        "conversations is about N ÷ messages per second (Little's law): "
+        f"p95 ≤ {P95_LIMIT_MS:g} ms at 16 conversations needs about "
+        f"{16 / (P95_LIMIT_MS / 1000):.0f} messages per second.",
         "- Memory: RSS of the server process and its children, sampled every "
         "0.25 s from process start to the end of the load.",
         "- Start-up: from starting the server to the first answered REST message.",
@@ -294,6 +298,78 @@ def render_markdown(results: dict[str, Any], plot_name: str = "latency.png") -> 
     return "\n".join(lines)
 
 
+COLOURS = {OURS: "tab:blue", BASELINE: "tab:orange"}
+
+
+def _series(results: dict[str, Any]) -> list[tuple[str, int, list[float], dict]]:
+    """(server, level, latencies, summary) for every server and level run."""
+    series = []
+    for server, figures in results["servers"].items():
+        for level, latencies in figures.get("latencies_ms", {}).items():
+            if latencies:
+                series.append((server, int(level), latencies, figures["levels"][level]))
+    return sorted(series, key=lambda s: (s[1], s[0] != OURS))
+
+
+def _plot_cdf(axes: Any, series: list[tuple[str, int, list[float], dict]]) -> None:
+    """Share of messages answered within each latency, one line per series."""
+    for server, level, latencies, summary in series:
+        ordered = sorted(latencies)
+        fractions = [(i + 1) / len(ordered) for i in range(len(ordered))]
+        axes.plot(
+            ordered,
+            fractions,
+            "-" if level > 1 else "--",
+            color=COLOURS.get(server),
+            label=f"{server}, {level} conv. ({summary['messages_per_s']:.1f} msg/s)",
+        )
+    axes.axvline(P95_LIMIT_MS, color="grey", linestyle=":", label="p95 target")
+    axes.set(xscale="log", xlabel="latency (ms, log scale)", ylabel="share answered")
+    axes.set_title("Latency distribution over REST")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+
+
+def _plot_percentiles(
+    axes: Any, series: list[tuple[str, int, list[float], dict]]
+) -> None:
+    """p50, p95 and p99 bars per series, in the server's colour."""
+    from matplotlib.patches import Patch
+
+    width = 0.27
+    for x, (server, _level, _latencies, summary) in enumerate(series):
+        for i, (key, alpha) in enumerate(
+            (("p50_ms", 0.35), ("p95_ms", 0.65), ("p99_ms", 1.0))
+        ):
+            axes.bar(
+                x + (i - 1) * width,
+                summary[key],
+                width,
+                color=COLOURS.get(server),
+                alpha=alpha,
+                edgecolor="black",
+                linewidth=0.4,
+            )
+    handles = [
+        Patch(facecolor="grey", alpha=alpha, edgecolor="black", label=key)
+        for key, alpha in (("p50", 0.35), ("p95", 0.65), ("p99", 1.0))
+    ]
+    handles.append(axes.axhline(P95_LIMIT_MS, color="grey", linestyle=":"))
+    handles[-1].set_label("p95 target")
+    labels = [f"{server}\n{level} conv." for server, level, _, _ in series]
+    axes.set_xticks(range(len(series)), labels, fontsize=8)
+    axes.set(yscale="log", ylabel="latency (ms, log scale)")
+    axes.set_title("p50 / p95 / p99 latency")
+    axes.grid(True, axis="y", which="both", alpha=0.3)
+    axes.legend(
+        handles=handles,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.15),
+        ncol=4,
+    )
+
+
 def write_plot(results: dict[str, Any], path: Path) -> None:
     """Latency CDFs and percentile bars for every server and level, as PNG."""
     import matplotlib
@@ -301,38 +377,10 @@ def write_plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (cdf, bars) = plt.subplots(1, 2, figsize=(12, 4.8))
-    colours = {OURS: "tab:blue", BASELINE: "tab:orange"}
-    labels, percentiles = [], []
-    for server, figures in results["servers"].items():
-        for level, latencies in sorted(
-            figures.get("latencies_ms", {}).items(), key=lambda kv: int(kv[0])
-        ):
-            if not latencies:
-                continue
-            summary = figures["levels"][level]
-            label = f"{server}, {level} conv. ({summary['messages_per_s']:.1f} msg/s)"
-            ordered = sorted(latencies)
-            fractions = [(i + 1) / len(ordered) for i in range(len(ordered))]
-            style = "-" if int(level) > 1 else "--"
-            cdf.plot(ordered, fractions, style, color=colours.get(server), label=label)
-            labels.append(f"{server}\n{level} conv.")
-            percentiles.append([summary[k] for k in ("p50_ms", "p95_ms", "p99_ms")])
-    cdf.axvline(P95_LIMIT_MS, color="grey", linestyle=":", label="p95 target")
-    cdf.set(xscale="log", xlabel="latency (ms, log scale)", ylabel="share of messages")
-    cdf.set_title("Latency distribution over REST")
-    cdf.legend(fontsize=8, loc="lower right")
-    cdf.grid(True, which="both", alpha=0.3)
-    width = 0.27
-    for i, name in enumerate(("p50", "p95", "p99")):
-        xs = [x + (i - 1) * width for x in range(len(labels))]
-        bars.bar(xs, [p[i] for p in percentiles], width, label=name)
-    bars.axhline(P95_LIMIT_MS, color="grey", linestyle=":", label="p95 target")
-    bars.set_xticks(range(len(labels)), labels, fontsize=8)
-    bars.set(yscale="log", ylabel="latency (ms, log scale)")
-    bars.set_title("Latency percentiles")
-    bars.legend(fontsize=8)
-    bars.grid(True, axis="y", which="both", alpha=0.3)
+    fig, (cdf, bars) = plt.subplots(1, 2, figsize=(12, 5.2))
+    series = _series(results)
+    _plot_cdf(cdf, series)
+    _plot_percentiles(bars, series)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -115,9 +115,8 @@ def train_or_reuse(
 ) -> Trained:
     """Train name into out, or reuse the model there if its inputs are unchanged."""
     model, record = out / f"{name}.tar.gz", out / f"{name}.json"
-    key = inputs_key(
-        config, [project / "domain.yml", project / "data"] + [project / "bot" / "nlu"]
-    )
+    inputs = [project / "domain.yml", project / "data", project / "bot" / "nlu"]
+    key = inputs_key(config, inputs)
     if reuse and model.exists() and record.exists():
         saved = json.loads(record.read_text())
         if saved.get("key") == key:

@@ -153,6 +153,11 @@ class Reply:
     headers: dict[str, str]
     body: Any
 
+    @property
+    def ok(self) -> bool:
+        """A 200 with a list of messages: what a well-formed message gets."""
+        return self.status == 200 and isinstance(self.body, list)
+
 
 def post(
     url: str,

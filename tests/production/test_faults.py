@@ -6,9 +6,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.channels.credentials import generate as generate_credentials
 from tests.conftest import BIN, MODEL, ROOT, free_port
 from tests.production.servers import ActionServer, RasaServer
 from tests.server.rest import Conversation
@@ -130,8 +132,12 @@ def test_unreachable_redis_stops_the_server_with_one_line() -> None:
 
 
 @pytest.mark.server
-def test_plain_rasa_run_with_unreachable_database_also_fails_cleanly() -> None:
+def test_plain_rasa_run_with_unreachable_database_also_fails_cleanly(
+    tmp_path: Path,
+) -> None:
     # Without bot.serve's check, the tracker store itself stops the server.
+    credentials = tmp_path / "credentials.yml"
+    generate_credentials(ROOT / "credentials.yml", credentials, env={})
     port = free_port()
     env = {
         **os.environ,
@@ -141,16 +147,15 @@ def test_plain_rasa_run_with_unreachable_database_also_fails_cleanly() -> None:
     }
     result = subprocess.run(
         [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(free_port())]
-        + ["--endpoints", "endpoints.yml"],
+        + ["--endpoints", "endpoints.yml", "--credentials", str(credentials)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+    output = result.stderr + result.stdout  # Rasa sends stderr to stdout
     assert result.returncode == 1
-    assert "error: cannot reach the database at postgresql://mesoprep:***@" in (
-        result.stderr
-    )
-    assert "Traceback" not in result.stderr + result.stdout
-    assert PASSWORD not in result.stderr + result.stdout
+    assert "error: cannot reach the database at postgresql://mesoprep:***@" in output
+    assert "Traceback" not in output
+    assert PASSWORD not in output
