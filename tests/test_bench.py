@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot.bench.load import build_scripts, strip_entities
+from bot.bench.load import LoadPlan, build_scripts, strip_entities
 from bot.bench.profile import short_node_name
 from bot.bench.report import evaluate_targets, render_markdown
 from bot.bench.stats import LevelResult, percentile, ratio
@@ -144,3 +144,19 @@ def test_report_shows_targets_side_by_side_figures_and_profile() -> None:
     assert "| NLU | SpacyNLP | 1 | 6.00 | 50.0 % |" in report
     assert "![Latency distribution](latency.png)" in report
     assert "nan" not in report.lower()
+
+
+def test_conversations_start_spread_over_the_ramp() -> None:
+    plan = LoadPlan(concurrency=16, conversations=80, turns=6, deadline_s=90)
+    assert plan.messages == 480
+    assert plan.start_delay(0) == 0
+    assert plan.start_delay(8) == pytest.approx(0.5)
+
+
+def test_missed_speed_targets_are_explained_by_the_turn_cost() -> None:
+    missed = render_markdown(_results(40, 200))
+    assert "## What bounds the missed targets" in missed
+    assert "12.0 ms of CPU on a turn" in missed
+    assert "about 83 messages per second" in missed
+    met = render_markdown(_results(60, 100))
+    assert "What bounds" not in met

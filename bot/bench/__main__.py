@@ -52,9 +52,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench")
     parser.add_argument("--levels", default="1,16", help="concurrent conversations")
-    parser.add_argument("--messages", type=int, default=240, help="per level")
+    parser.add_argument("--messages", type=int, default=480, help="per level")
     parser.add_argument("--turns", type=int, default=6, help="per conversation")
     parser.add_argument("--deadline", type=float, default=90, help="s per level")
+    parser.add_argument(
+        "--ramp", type=float, default=1.0, help="s over which conversations start"
+    )
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured messages")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -84,7 +87,7 @@ def build_load(args: argparse.Namespace) -> dict[int, tuple[load.LoadPlan, list]
     conversations = math.ceil(args.messages / args.turns)
     plans = {}
     for level in (int(c) for c in args.levels.split(",")):
-        plan = load.LoadPlan(level, conversations, args.turns, args.deadline)
+        plan = load.LoadPlan(level, conversations, args.turns, args.deadline, args.ramp)
         scripts = load.build_scripts(
             stories, examples, conversations, args.turns, args.seed + level
         )
@@ -208,8 +211,9 @@ def meta(args: argparse.Namespace, plans: dict, started_at: str) -> dict[str, An
             f"{args.turns} messages: the user turns of one test story "
             "(tests/stories), then held-out NLU test examples (tests/nlu), "
             f"drawn with seed {args.seed} + level; each conversation sends its "
-            "messages one after the other; a level stops after "
-            f"{args.deadline:g} s."
+            "messages one after the other, with no pause; the first "
+            f"conversations start spread over {args.ramp:g} s; a level stops "
+            f"after {args.deadline:g} s."
         ),
     }
 

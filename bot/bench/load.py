@@ -34,6 +34,13 @@ class LoadPlan:
     conversations: int
     turns: int
     deadline_s: float
+    # The conversations start one after another over this many seconds, not
+    # all in the same instant (a burst nobody would send).
+    ramp_s: float = 1.0
+
+    def start_delay(self, worker: int) -> float:
+        """When worker starts its first conversation, in seconds."""
+        return worker * self.ramp_s / self.concurrency
 
     @property
     def messages(self) -> int:
@@ -105,8 +112,10 @@ async def _worker(
     deadline: float,
     result: LevelResult,
     counter: Counter,
+    start_delay: float,
 ) -> None:
     """Take conversations off the queue and play each one turn by turn."""
+    await asyncio.sleep(start_delay)
     while not queue.empty():
         sender, script = queue.get_nowait()
         for text in script:
@@ -139,8 +148,10 @@ async def run_level(
         deadline = started + plan.deadline_s
         await asyncio.gather(
             *(
-                _worker(session, url, queue, deadline, result, counter)
-                for _ in range(plan.concurrency)
+                _worker(
+                    session, url, queue, deadline, result, counter, plan.start_delay(i)
+                )
+                for i in range(plan.concurrency)
             )
         )
         result.wall_s = time.monotonic() - started
