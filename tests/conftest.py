@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +15,8 @@ import pytest
 import yaml
 
 from bot.channels.credentials import generate as generate_credentials
+from bot.processes import free_port, stop  # noqa: F401 (shared with tests)
+from bot.processes import start as start_process
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "mesoprep.tar.gz"
@@ -30,13 +30,6 @@ STARTUP_TIMEOUT_S = 180
 def domain() -> dict[str, Any]:
     """domain.yml as the action server receives it."""
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout_s: float) -> None:
@@ -54,27 +47,8 @@ def wait_for(url: str, process: subprocess.Popen, timeout_s: float) -> None:
 
 
 def start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    """Start a server process in its own group, logging to results/server-logs."""
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log = (LOG_DIR / f"{name}.log").open("w")
-    return subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server process group, politely first."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    """Start a server process, logging to results/server-logs/<name>.log."""
+    return start_process(args, LOG_DIR / f"{name}.log", env)
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import threading
 import time
@@ -21,45 +19,10 @@ try:  # psutil is optional: /proc gives the same figures on Linux.
 except ImportError:  # pragma: no cover - depends on the environment
     psutil = None
 
-ROOT = Path(__file__).resolve().parents[2]
+from bot.processes import HOST, ROOT, free_port, start, stop  # noqa: F401
+
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 300
-
-
-def free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start(
-    args: Sequence[str], log: Path, env: dict[str, str], cwd: Path = ROOT
-) -> subprocess.Popen:
-    """Start a process in its own session (so its whole tree can be stopped)."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as handle:
-        return subprocess.Popen(
-            list(args),
-            cwd=cwd,
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a process group that start() created, politely first."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _children_by_parent() -> dict[int, list[int]]:
