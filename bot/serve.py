@@ -131,9 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from rasa.__main__ import main as rasa_main
 
-    from bot import processor
+    from bot import action_validation, processor
 
     processor.install()
+    action_validation.install()
     # Rasa parses sys.argv; changing it here does not change what `ps` shows.
     sys.argv = command
     rasa_main()

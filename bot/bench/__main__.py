@@ -49,8 +49,17 @@ QUIET_ENV = {
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__)
-    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "reports" / "bench",
+        help="report, plot, JSON, models and logs (default: reports/bench)",
+    )
     parser.add_argument("--levels", default="1,16", help="concurrent conversations")
     parser.add_argument("--messages", type=int, default=480, help="per level")
     parser.add_argument("--turns", type=int, default=6, help="per conversation")

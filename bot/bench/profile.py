@@ -114,12 +114,11 @@ def _patch_graph_nodes(graph_node: type) -> None:
 
 
 def install_production_processor() -> None:
-    """Use the processor production's server uses (bot.processor), if any."""
-    try:
-        from bot import processor
-    except ImportError:
-        return
+    """Set Rasa up as production's server (bot.serve) does."""
+    from bot import action_validation, processor
+
     processor.install()
+    action_validation.install()
 
 
 def instrument() -> None:
