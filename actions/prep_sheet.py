@@ -22,6 +22,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 SHEET_TEXT_FILE = Path(__file__).with_name("prep_sheet.yml")
 TOPIC_SLOT = "topic"
+OPEN_QUESTIONS_SLOT = "open_questions"
+# Parse-result key under which bot.nlu.message_parts lists a message's answers.
+MESSAGE_PARTS_KEY = "message_parts"
 NOTED_FACTOR_SLOT = "noted_factor"
 # Factor slots in sheet order, each with the guide topic it raises (if any).
 FACTOR_TOPICS = {
@@ -32,6 +35,8 @@ FACTOR_TOPICS = {
     "factor_cost_worry": "cost",
     "factor_time_limit": "sessions",
     "factor_previous_treatment": "efficacy",
+    "factor_health_condition": None,
+    "factor_hair_loss_history": "efficacy",
 }
 FACTOR_ENTITIES = {slot.removeprefix("factor_") for slot in FACTOR_TOPICS}
 BULLET = "• "
@@ -87,13 +92,20 @@ def topics_raised(
     """Guide topics in the order the person raised them, without repeats."""
     by_intent = topic_by_intent(domain)
     intents = (
-        e.get("parse_data", {}).get("intent", {}).get("name")
+        intent
         for e in events
         if e.get("event") == "user"
+        for intent in intents_answered(e.get("parse_data", {}))
     )
     raised = [by_intent[i] for i in intents if i in by_intent]
     raised += [FACTOR_TOPICS[slot] for slot in factors if FACTOR_TOPICS[slot]]
     return list(dict.fromkeys(raised))
+
+
+def intents_answered(parse_data: dict[str, Any]) -> list[str]:
+    """The message's intent, then those of its parts (bot.nlu.message_parts)."""
+    parts = parse_data.get(MESSAGE_PARTS_KEY) or []
+    return [parse_data.get("intent", {}).get("name"), *(p["name"] for p in parts)]
 
 
 def noted_factors(tracker: Tracker) -> dict[str, str]:
@@ -102,11 +114,13 @@ def noted_factors(tracker: Tracker) -> dict[str, str]:
     return {slot: value for slot, value in values if value}
 
 
-def build_prep_sheet(topics: list[str], factors: dict[str, str]) -> PrepSheet:
-    """Assemble the sheet for the topics raised and the factors noted."""
+def build_prep_sheet(
+    topics: list[str], factors: dict[str, str], open_questions: list[str] | None = None
+) -> PrepSheet:
+    """Assemble the sheet for the topics raised, factors noted and open questions."""
     text = sheet_text()
     general = (text["general_heading"], list(text["general_questions"]))
-    if not topics and not factors:
+    if not topics and not factors and not open_questions:
         return PrepSheet(text["title_general"], text["reminder"], [general])
     sheet = PrepSheet(text["title"], text["reminder"])
     if topics:
@@ -115,6 +129,9 @@ def build_prep_sheet(topics: list[str], factors: dict[str, str]) -> PrepSheet:
     if factors:
         quoted = [f'"{value}"' for value in factors.values()]
         sheet.sections.append((text["factors_heading"], quoted))
+    if open_questions:
+        quoted = [f'"{question}"' for question in open_questions]
+        sheet.sections.append((text["open_questions_heading"], quoted))
     sheet.sections.append(general)
     return sheet
 
@@ -135,7 +152,8 @@ class ActionPrepSheet(Action):
         """Build the sheet from the conversation so far and send it."""
         factors = noted_factors(tracker)
         topics = topics_raised(tracker.applied_events(), domain, factors)
-        sheet = build_prep_sheet(topics, factors)
+        open_questions = tracker.get_slot(OPEN_QUESTIONS_SLOT)
+        sheet = build_prep_sheet(topics, factors, open_questions)
         if tracker.get_latest_input_channel() in STRUCTURED_CHANNELS:
             dispatcher.utter_message(
                 text=sheet.as_text(), json_message=sheet.as_payload()

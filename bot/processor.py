@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_technical_problem"
 # Actions whose failure needs no apology: the slots they refresh have safe
 # defaults, and an apology before urgent-care advice would only distract.
-SILENT_ON_FAILURE = frozenset({"action_load_settings"})
+SILENT_ON_FAILURE = frozenset({"action_load_settings", "action_note_open_question"})
 
 
 class ApologisingAction(Action):

@@ -19,57 +19,100 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.splitting import is_question, split_message
+
 MAX_VALUE_LENGTH = 200
-_I = r"\b(?:i|i'm|im|i am|i've|ive|i have|i've been|my)\b"
+_I = r"\b(?:i|i'm|im|i am|i've|ive|i have|i've been|ive been|my)\b"
+_HEALTH = (
+    r"diabet\w*|eczema|psoriasis|dermatitis|thyroid|\w*thyroid\w*|lupus|"
+    r"alopecia\w*|immune|immunosuppress\w*|immunocompromised|hay ?fever|asthma|"
+    r"keloids?|bleeding disorder|ha?emophilia|blood pressure|heart condition|"
+    r"an(?:a)?emi\w*|pcos|autoimmune|cancer|chemo\w*|transplant|"
+    r"skin condition|sensitive skin|scalp condition|dandruff|infections?"
+)
 # Entity name -> pattern that marks a statement of that factor.
 FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
         "allergy": (
             r"\ballerg(?:ic|y|ies)\b|\bhypersensitive\b|\breact(?:ed|s)? badly\b"
+            r"|\breact to (?:everything|loads|lots|a lot|most)\b"
         ),
         "medication": (
             r"\b(?:i|i'm|im|i am)\b.{0,12}\b(?:take|taking|prescribed)\b"
             r"|\b(?:i'm|im|i am)\b.{0,12}\bon\b.{0,20}\b(?:medication|medicine|"
             r"meds|pills?|tablets?|blood thinners?|warfarin|aspirin|insulin|"
-            r"anticoagulants?|isotretinoin|steroids?|antibiotics?)\b"
+            r"anticoagulants?|isotretinoin|steroids?|antibiotics?|"
+            r"immunosuppressants?|levothyroxine|antidepressants?|the pill)\b"
             r"|\bmy (?:medication|medicine|meds|tablets|pills|prescription)\b"
         ),
         "pregnancy": r"\b(?:pregnant|breast ?feeding|nursing my|trying to conceive|"
         r"expecting a baby)\b",
         "needle_fear": (
-            r"\b(?:scared|afraid|terrified|frightened|phobi[ac]|fear|hate)\b.{0,20}"
-            r"\bneedles?\b|\bneedle phobia\b|\blow pain (?:tolerance|threshold)\b|"
+            r"\b(?:scared|afraid|terrified|frightened|phobi[ac]|fear|hate|"
+            r"nervous|anxious|petrified)\b.{0,20}\b(?:needles?|injections?|jabs?|"
+            r"pain)\b|\bneedle ?phob\w*|\b(?:low|no|zero|awful|terrible|bad|poor)"
+            r" pain (?:tolerance|threshold)\b|\bpain (?:tolerance|threshold) is "
+            r"(?:\w+ )?(?:low|awful|terrible|bad|rubbish|poor|non ?existent)\b|"
+            r"\b(?:wimp|baby|coward|wuss|lightweight)\b.{0,15}\b(?:pain|needles?)\b|"
+            r"\b(?:can'?t|cannot) (?:stand|handle|deal with|take) (?:pain|needles)\b|"
             r"\b(?:faint|pass out)\b.{0,20}\bneedles?\b"
         ),
         "cost_worry": (
-            r"\b(?:tight budget|on a budget|can'?t afford|cannot afford|"
-            r"money is tight|short of money|not much money|"
-            r"worried about (?:the )?(?:cost|price|money))\b"
+            r"\b(?:tight budget|on a budget|budget is|can'?t afford|cannot afford|"
+            r"couldn'?t afford|money(?:'s| is)? (?:really |very |quite )?tight|"
+            r"short of money|(?:not much|no|little|basically no) money|"
+            r"low income|skint|broke|unemployed|redundant|student loan|"
+            r"worried about (?:the )?(?:cost|price|money|paying))\b"
         ),
         "time_limit": (
             r"\b(?:busy|no time|not much time|little time|limited time|"
-            r"travel a lot|work long hours|shift work|"
-            r"(?:don'?t|do not) have (?:much |a lot of |the )?time|"
-            r"can'?t (?:come|get) in (?:often|regularly))\b"
+            r"travel (?:a lot|for work)|work long hours|shift work|shifts|"
+            r"two jobs|self[ -]employed|single (?:mum|mom|dad|parent)|"
+            r"(?:no|little|not much) (?:spare|free) time|"
+            r"(?:don'?t|do not) have (?:much |a lot of |the |any )?(?:spare |free )?"
+            r"(?:time|evenings|weekends)|free hours|on my feet all|"
+            r"can'?t (?:come|get) in (?:often|regularly)|"
+            r"(?:event|wedding|holiday|interview) (?:in|coming up|next)|"
+            r"at work (?:with clients )?the next day)\b"
         ),
         "previous_treatment": (
-            _I + r".{0,15}\b(?:tried|used|had|taken|done|was on)\b.{0,30}"
-            r"\b(?:minoxidil|rogaine|regaine|finasteride|propecia|prp|"
-            r"transplant|laser|mesotherapy|treatments?|shampoo|supplements?)\b"
+            _I + r".{0,15}\b(?:tried|used|using|had|taken|done|was on|been on)\b"
+            r".{0,30}\b(?:minoxidil|rogaine|regaine|finasteride|propecia|prp|"
+            r"transplant|laser\w*|mesotherapy|meso|treatments?|shampoos?|"
+            r"supplements?|biotin|pills|everything)\b"
+        ),
+        "health_condition": (
+            _I + r".{0,25}\b(?:" + _HEALTH + r")\b"
+            r"|\bbruise (?:easily|like)\b|\b(?:heal\w*|cuts) (?:\w+ ){0,3}"
+            r"(?:slow\w*|ages)\b"
+        ),
+        "hair_loss_history": (
+            r"\b(?:hair loss|balding|baldness|thinning) runs in\b"
+            r"|\bmy (?:dad|father|mum|mother|grand\w+|brothers?|sisters?|uncles?)\b"
+            r".{0,40}\b(?:bald\w*|thin\w*|hair loss)\b"
+            r"|\b(?:been|started|keep|kept|starting to|started to) "
+            r"(?:losing|thinning|going bald|shedding|thin|lose|go bald)\b"
+            r"|\b(?:losing|lost) (?:my )?hair (?:since|for|after)\b"
+            r"|\bthinning (?:since|for|at)\b|\bhair(?:line)? (?:is|has been) "
+            r"(?:\w+ )?(?:thinning|receding)\b"
         ),
     }.items()
 }
 # "if I'm pregnant", "what if I'm allergic": a condition, not a statement.
 _CONDITIONAL = re.compile(r"\b(?:if|whether|what if|suppose|in case)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """Split text into (start offset, sentence) pairs."""
-    return [
-        (m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()
-    ]
+def _clauses(text: str) -> list[tuple[int, str]]:
+    """(start offset, clause) pairs: sentences, split before a new question."""
+    clauses, cursor = [], 0
+    for part in split_message(text):
+        start = text.find(part.text, cursor)
+        if start < 0:  # a clause rebuilt from a shared head is not in the text
+            continue
+        clauses.append((start, part.text))
+        cursor = start + len(part.text)
+    return clauses
 
 
 def _is_conditional(sentence: str, match_start: int) -> bool:
@@ -80,12 +123,15 @@ def _is_conditional(sentence: str, match_start: int) -> bool:
 def find_factors(text: str) -> list[dict[str, Any]]:
     """Return one entity per factor kind stated in `text`, valued in its words."""
     entities = []
+    # A question states nothing about the person: "can I take paracetamol
+    # after?" is not a medicine they take.
+    statements = [(o, c) for o, c in _clauses(text) if not is_question(c)]
     for name, pattern in FACTOR_PATTERNS.items():
-        for offset, sentence in _sentences(text):
-            match = pattern.search(sentence)
-            if match and not _is_conditional(sentence, match.start()):
-                stripped = sentence.strip()
-                start = offset + sentence.index(stripped)
+        for offset, clause in statements:
+            match = pattern.search(clause)
+            if match and not _is_conditional(clause, match.start()):
+                stripped = clause.strip()
+                start = offset + clause.index(stripped)
                 entities.append(
                     {
                         "entity": name,

@@ -20,15 +20,13 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.intents import set_intent
+from bot.nlu.message_parts import is_part
 from bot.safety.red_flags import detect_red_flag
 
 # Message key showing which intent the safety net forced (in parse output).
@@ -63,7 +61,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         for message in messages:
             intent_name = self._red_flag(message)
             if intent_name is not None:
-                self._override(message, intent_name)
+                set_intent(message, intent_name, 1.0, by=type(self).__name__)
+                message.set(SAFETY_NET_KEY, intent_name, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -74,22 +73,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
     def _red_flag(message: Message) -> str | None:
         """Run the detector on the message text, skipping intent payloads."""
         text = message.get(TEXT)
-        # "/intent" payloads (buttons) already name their intent.
-        if not isinstance(text, str) or text.startswith("/"):
+        # "/intent" payloads (buttons) already name their intent; the
+        # clauses of a message are judged as part of the whole message.
+        if not isinstance(text, str) or text.startswith("/") or is_part(message):
             return None
         return detect_red_flag(text)
-
-    @staticmethod
-    def _override(message: Message, intent_name: str) -> None:
-        """Set the intent with full confidence and put it first in the ranking."""
-        previous = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            entry
-            for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry.get(INTENT_NAME_KEY) != intent_name
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
-        message.set(SAFETY_NET_KEY, intent_name, add_to_output=True)
-        logger.debug(f"SafetyNet: '{previous}' overridden with '{intent_name}'.")

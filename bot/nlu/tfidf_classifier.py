@@ -20,7 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import (
     LogisticRegressionClassifier,
 )
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -49,6 +49,9 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             # Weight of the L2-normalised dense (spaCy) sentence vector
             # relative to the L2-normalised sparse n-gram vector.
             "dense_weight": 0.3,
+            # Intents that a rule-based component sets, not this model: their
+            # examples document them but are not learned.
+            "ignore_intents": [],
         }
 
     def __init__(
@@ -95,6 +98,10 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the TF-IDF weights, then the classifier on the weighted features."""
+        ignored = set(self.config["ignore_intents"])
+        training_data = training_data.filter_training_examples(
+            lambda example: example.get(INTENT) not in ignored
+        )
         examples = [
             e for e in training_data.intent_examples if e.get("intent") and e.get(TEXT)
         ]

@@ -55,6 +55,8 @@ SHORTHAND: dict[str, str] = {
     "hivs": "hives",
     "puss": "pus",
     "feva": "fever",
+    "tempreture": "temperature",
+    "temperture": "temperature",
     "fevr": "fever",
 }
 
@@ -104,7 +106,7 @@ CONDITIONAL = r"\b(?:if|in case|unless|what happens|suppose|supposing)\b"
 GENERAL = (
     r"\b(?:signs? of|symptoms? of|side effects?|risks?|chances?|possible|"
     r"possibly|common|known|normal (?:to|for)|usually|sometimes|often|"
-    r"whenever|tend to|sight of|phobia|(?:with|around|of|near) needles?|"
+    r"whenever|when i see|tend to|sight of|phobia|(?:with|around|of|near) needles?|"
     r"had an? (?:cold|flu|virus|bug|covid))\b"
     r"|\bwhat (?:\w+ ){0,4}look like\b"
 )
@@ -117,7 +119,7 @@ ANTICIPATION = (
     r"\b(?:nervous|worried|worry|worries|scared|afraid|anxious|fears?|"
     r"terrified|frightened) (?:that )?(?:\w+ ){0,2}?(?:might|will|ill|could|"
     r"would|may|going to|about|of)\b"
-    r"|\b(?:last (?:week|month|year)|years? ago|as a (?:kid|child)|"
+    r"|\b(?:last (?:week|month|year|time)|years? ago|as a (?:kid|child)|"
     r"in the past)\b"
     # "once" as an adverb, not "once I got home".
     r"|\bonce\b(?! (?:i|we|you|he|she|they|it|my)\b)"
@@ -154,6 +156,14 @@ PRESENT = (
     r"\w+ing)\b"
 )
 
+# Cues strong enough to make a general-sounding question a report: "is it
+# normal to have pus coming out three days after the injections?"
+STRONG_PRESENT = (
+    r"\b(?:right now|at the moment|currently|coming out|"
+    r"(?:\d+|a|two|three|four|five|few) (?:days?|hours?) (?:after|since|later)|"
+    r"since (?:the|my|yesterday|last|this))\b"
+)
+
 # First-person reports; like PRESENT, these beat a question-shaped opening
 # ("is my face supposed to be this swollen").
 FIRST_PERSON = (
@@ -180,7 +190,7 @@ DISTRESS_GENERAL = (
 BODY = r"(?:lips?|tongue|throat|face|eyes?|eyelids?|mouth|cheeks?)"
 SWELL = (
     r"(?:swell\w*|swollen|swole|puff\w*|blown up|blowing up|balloon\w*|"
-    r"bigger|huge|big|thick|fat)"
+    r"bigger|huge|big|thick\w*|fat|doubled|twice (?:the|its|their) size)"
 )
 SWELL_NOUN = r"(?:swell\w*|swollen|puff\w*)"
 GAP3 = r"(?:[a-z0-9]+ ){0,3}"
@@ -197,8 +207,10 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     r"\b(?:trouble|difficulty|difficult|hard|harder|struggl\w*|problems?|"
     r"issues?|hardly|barely|unable to|not able to|short|shortness) "
     r"(?:\w+ ){0,2}breath\w*",
-    r"\bbreath\w* (?:\w+ ){0,3}(?:hard|difficult|tough|heavy|labou?red|"
+    r"\bbreath\w* (?:\w+ ){0,3}(?:hard|harder|difficult|tough|heavy|labou?red|"
     r"weird|funny|strange|tight|shallow|struggle)\b",
+    r"\b(?:struggl\w*|cant|hard|trouble|unable) (?:\w+ ){0,2}(?:get|getting|catch|"
+    r"catching) (?:enough )?air\b",
     r"\b(?:out of|lost my|losing my|gasping for) breath\b|\bgasping\b|"
     r"\bwheez\w*|\bbreathless\w*|\bchoking\b",
     r"\bchest (?:\w+ ){0,2}(?:tight\w*|heavy|pressure)|\btight\w* (?:\w+ ){0,2}chest",
@@ -209,10 +221,20 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     r"\bairways? (?:\w+ ){0,3}(?:block\w*|clos\w*|tight\w*|swell\w*|swollen|"
     r"narrow\w*|constrict\w*)",
     r"\b(?:hard|difficult|trouble|cant|struggling|unable) (?:to )?swallow\w*",
+    r"\bswallow\w* (?:\w+ ){0,2}(?:hard|difficult|painful|impossible)\b",
     # Hives over the body (a few near the injection sites are not this).
     r"\b(?:hives?|hivs|welts) (?:\w+ ){0,3}(?:all over|everywhere|whole|body|"
     r"spreading|arms|legs|chest|back|neck|covering)",
     r"\bcovered (?:in|with) (?:\w+ )?(?:hives?|hivs|welts)",
+    r"\b(?:whole|entire) body (?:\w+ ){0,6}(?:hives?|rash\w*|welts|lumps|bumps)\b",
+    r"\b(?:whole|entire) body (?:hives?|rash\w*|welts)\b",
+    r"\b(?:hives?|rash\w*|welts|lumps|bumps) (?:\w+ ){0,3}(?:head to toe|all over "
+    r"(?:my|his|her|their) body)\b",
+    r"\bhives?\b (?:\w+ ){0,4}(?:itchy|tight|scratchy|swollen) throat\b",
+    r"\bhives?\b (?:\w+ ){0,4}(?:lips?|tongue|mouth|throat) (?:\w+ ){0,2}"
+    r"(?:tingl\w*|numb|itch\w*|swell\w*)",
+    r"\bcovered (?:in|with) (?:\w+ ){0,3}rash\w*",
+    r"\b(?:face|lips?|eyes?|mouth) (?:\w+ ){0,5}stung by (?:a )?(?:bees?|wasps?)\b",
     # Fainting or dizziness; "a faint mark" is an adjective and not matched.
     r"\b(?:fainted|fainting|faints|dizz\w*|light ?headed|woozy|"
     r"pass(?:ed|ing)? out|black(?:ed|ing)? out|collaps\w*|keel\w* over)\b",
@@ -231,19 +253,28 @@ INFECTION_PATTERNS: tuple[str, ...] = (
     # Fever, high temperature (38 C and up, or 99 F and up), chills.
     r"(?<!hay )(?<!glandular )\bfever\w*|\bfebrile\b",
     r"\b(?:high|raised|a) temp(?:erature)?\b",
-    r"\btemp(?:erature)? (?:\w+ ){0,2}(?:3[89]|4[0-2]|99|10[0-6])(?:[.,]\d+)?\b",
+    r"\btemp(?:erature)? (?:\w+ ){0,6}(?:3[89]|4[0-2]|99|10[0-6])(?:[.,]\d+)?\b",
+    r"\btemp(?:erature)? (?:\w+ ){0,2}(?:going up|rising|climbing|shooting up)\b",
+    r"\bburning up\b",
     r"\bchills\b|\bshiver\w*|\brigou?rs\b|\bnight sweats\b|\bhot and cold\b",
     # Spreading redness or heat.
-    r"\b(?:red\w*|rash|heat|hot|warm\w*|inflam\w*|swell\w*|swollen|streaks?) "
-    r"(?:[a-z,]+ ){0,5}(?:spread\w*|expand\w*|getting bigger|grow\w*|bigger)\b",
+    r"\b(?:red\w*|rash|heat|hot|warm\w*|inflam\w*|swell\w*|swollen|streaks?|"
+    r"sore\w*|tender\w*|patch|lump|bump) "
+    r"(?:[a-z,]+ ){0,10}(?:spread\w*|expand\w*|creep\w*|getting bigger|grow\w*|bigger|"
+    r"doubled|twice as big|size of (?:a|my|his|her) (?:palm|hand|fist))\b",
     r"\bspread\w* (?:\w+ ){0,2}(?:red\w*|rash|heat|warmth)\b|\bred (?:streak|line)s?\b",
     r"\b(?:hot|warm|burning) to (?:the )?touch\b",
     r"\b(?:scalp|skin|area|spots?|site|head) (?:is|are|feels?|feeling) "
     r"(?:\w+ )?(?:hot|burning)\b",
     # Pus, discharge, oozing.
-    r"\bpus+\b|\bpussing\b|\bdischarg\w*|\booz\w*|\babscess\w*",
-    r"\b(?:spots?|sores?|wounds?|marks?|holes?|it|scalp|site|area|bumps?) "
-    r"(?:\w+ ){0,2}(?:weep\w*|leak\w*|seep\w*|drain\w*)",
+    r"\bpus+\b|\bpussing\b|\bdischarg\w*|\booz\w*|\babscess\w*|\bpustul\w*",
+    r"\b(?:yellow|white|green)(?:ish)? (?:head\w*|spots?|dots?|bumps?|pimples?)\b",
+    r"\bcrust\w* (?:\w+ ){0,2}yellow|\byellow (?:\w+ ){0,2}crust\w*",
+    r"\bred hot\b|\bgetting (?:redder|hotter)\b",
+    r"\btemp(?:erature)? (?:is|was|feels|seems) (?:\w+ )?high\b",
+    r"\b(?:a|an|the|huge|big|painful) boils?\b|\bboils? (?:on|has|have|came)\b",
+    r"\b(?:spots?|sores?|wounds?|marks?|holes?|it|scalp|sites?|areas?|points?|"
+    r"bumps?) (?:[a-z,]+ ){0,6}(?:weep\w*|leak\w*|seep\w*|drain\w*)",
     r"\b(?:yellow|green|white|yellowish|greenish) "
     r"(?:stuff|liquid|fluid|gunk|goo|crust\w*)",
     # Swelling or pain getting worse day by day.
@@ -251,11 +282,16 @@ INFECTION_PATTERNS: tuple[str, ...] = (
     r"more swollen)\b",
     r"\b(?:hurts?|hurting|aches?|aching|throb\w*|sore\w*|pain\w*) "
     r"(?:[a-z]+ ){0,2}more and more\b|\bmore and more (?:painful|swollen|sore)\b",
+    rf"\b{INFECTION_SYMPTOM} (?:[a-z]+ ){{0,4}}(?:more|worse|bigger|redder) "
+    r"(?:each|every) day\b",
+    r"\b(?:more|even more) (?:painful|swollen|sore|red|tender) than\b",
+    rf"\b{INFECTION_SYMPTOM} (?:[a-z]+ ){{0,3}}(?:today|now) than (?:it was )?"
+    r"(?:yesterday|before)\b",
     rf"\b{INFECTION_SYMPTOM} (?:[a-z]+ ){{0,3}}(?:isnt|is not|not|arent|hasnt|"
     r"wont) (?:getting |going |gone )?(?:better|down|improving)\b",
     # Painful or growing lumps in the weeks after.
     rf"\b(?:painful|sore|tender|growing|swollen|hot) (?:\w+ )?{LUMP}\b",
-    rf"\b{LUMP} (?:[a-z]+ ){{0,8}}(?:hurts?|hurting|painful|sore|tender|"
+    rf"\b{LUMP} (?:[a-z]+ ){{0,12}}(?:hurts?|hurting|painful|sore|tender|"
     r"grow\w*|grew|bigger)\b",
     rf"\b{LUMP} (?:[a-z]+ ){{0,4}}(?:appeared|came up|showed up|popped up|"
     r"formed|developed) (?:[a-z0-9]+ ){0,6}(?:weeks?|days) (?:after|later)\b",
@@ -273,7 +309,18 @@ CANT_GO_ON = (
 )
 
 DISTRESS_PATTERNS: tuple[str, ...] = (
-    r"\b(?:want|wanting|going|thinking|thought|think|feel like|might|urges?) "
+    r"\b(?:nothing|no one|nobody) (?:\w+ ){0,2}(?:left )?to live for\b|"
+    r"\bwill to live\b|\b(?:nobody|no one) would (?:miss|notice|care)\b",
+    r"\b(?:no|dont see a|cant see a|not a) way out\b",
+    r"\bnot waking up\b|\bgive up on (?:life|everything|living)\b",
+    r"\bwant (?:it|my life|everything) to (?:be over|end|stop)\b",
+    r"\bcant (?:do this|cope|take (?:it|this)|keep going|go on like this)"
+    r"(?: \w+){0,3} (?:anymore|any more|like this)\b|\bcant cope\b|"
+    r"\bbreaking point\b|\bdark place\b|\bfalling apart\b",
+    r"\bno reason to (?:keep going|live|go on|carry on)\b",
+    r"\bdont know what i (?:might|will|would|could) do\b",
+    r"\bhate (?:myself|my life)\b|\bworthless\b|\bcant bear it\b",
+    r"\b(?:want|wanting|going|thinking|thoughts?|think|feel like|might|urges?) "
     r"(?:\w+ ){0,3}(?:hurt|harm|kill|cut|injure|hurting|harming|killing|"
     r"cutting|injuring) myself\b",
     r"\b(?:kill|killing|harming|cutting|harm) myself\b|\bself harm\w*",
@@ -319,6 +366,7 @@ _CONDITIONAL_RE: Pattern[str] = re.compile(CONDITIONAL)
 _GENERAL_RE: Pattern[str] = re.compile(GENERAL)
 _ANTICIPATION_RE: Pattern[str] = re.compile(ANTICIPATION)
 _PRESENT_RE: Pattern[str] = re.compile(PRESENT)
+_STRONG_PRESENT_RE: Pattern[str] = re.compile(STRONG_PRESENT)
 _FIRST_PERSON_RE: Pattern[str] = re.compile(FIRST_PERSON)
 _NEGATION_RE: Pattern[str] = re.compile(NEGATION)
 _DISTRESS_NEGATION_RE: Pattern[str] = re.compile(DISTRESS_NEGATION)
@@ -425,8 +473,10 @@ def _clause_around(text: str, start: int, end: int) -> tuple[str, str, bool]:
 
 def _is_report(clause: str, is_question: bool, severe: bool) -> bool:
     """Decide whether a clause reports a symptom rather than asks about one."""
-    if _CONDITIONAL_RE.search(clause) or _GENERAL_RE.search(clause):
+    if _CONDITIONAL_RE.search(clause):
         return False
+    if _GENERAL_RE.search(clause):
+        return bool(_STRONG_PRESENT_RE.search(clause))
     if _PRESENT_RE.search(clause):
         return True
     if _ANTICIPATION_RE.search(clause):

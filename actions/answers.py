@@ -1,0 +1,112 @@
+"""Answers that depend on the message: several in one turn, and the guide's gaps.
+
+bot.nlu.message_parts lists the answers a message needs under
+`message_parts` in its parse result, in the order asked. The answers' text
+is in domain.yml; this module only picks the responses by name, by the
+convention the rules in data/rules/faq.yml follow:
+`ask_<topic>` -> `utter_answer_<topic>`, `followup_<kind>` ->
+`utter_followup_<kind>`, and the guide's gaps -> `utter_not_in_guide`.
+
+Questions the guide does not answer are kept, in the person's words, in the
+`open_questions` slot for the prep sheet. They are never logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.prep_sheet import (
+    MESSAGE_PARTS_KEY,
+    OPEN_QUESTIONS_SLOT,
+    TOPIC_SLOT,
+    sheet_text,
+    topic_by_intent,
+)
+
+# Key of the confirmation's wording in prep_sheet.yml.
+QUESTION_NOTED_TEXT = "question_noted"
+BEYOND_GUIDE_INTENT = "ask_beyond_guide"
+NOT_IN_GUIDE_RESPONSE = "utter_not_in_guide"
+FOLLOWUP_PREFIX = "followup_"
+# Enough for a consultation; the oldest give way to newer ones.
+MAX_OPEN_QUESTIONS = 12
+MAX_QUESTION_LENGTH = 200
+
+
+def response_for(intent: str) -> str:
+    """The domain response that answers an intent."""
+    if intent == BEYOND_GUIDE_INTENT:
+        return NOT_IN_GUIDE_RESPONSE
+    if intent.startswith(FOLLOWUP_PREFIX):
+        return f"utter_{intent}"
+    return "utter_answer_" + intent.removeprefix("ask_")
+
+
+def with_question(questions: list[str] | None, question: str) -> list[str]:
+    """The open questions with `question` added once, newest last."""
+    question = " ".join(question.split())[:MAX_QUESTION_LENGTH]
+    kept = [q for q in questions or [] if q.casefold() != question.casefold()]
+    return [*kept, question][-MAX_OPEN_QUESTIONS:] if question else kept
+
+
+class ActionAnswerParts(Action):
+    """Send the answer to every question of a message, in the order asked."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_answer_parts"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Utter each part's response once; note questions the guide lacks."""
+        topics = topic_by_intent(domain)
+        questions = tracker.get_slot(OPEN_QUESTIONS_SLOT)
+        sent: list[str] = []
+        topic = None
+        for part in tracker.latest_message.get(MESSAGE_PARTS_KEY) or []:
+            intent, text, named = part["name"], part["text"], part.get("topic")
+            if intent == BEYOND_GUIDE_INTENT:
+                questions = with_question(questions, text)
+            # A follow-up answers about the topic slot, which holds the topic
+            # it names (filled by entity) or the one before this message;
+            # after a topic answer in this message it would answer the old one.
+            if intent.startswith(FOLLOWUP_PREFIX) and topic and not named:
+                continue
+            response = response_for(intent)
+            if response not in sent:
+                dispatcher.utter_message(response=response)
+                sent.append(response)
+            topic = named or topics.get(intent, topic)
+        events = [SlotSet(TOPIC_SLOT, topic)] if topic else []
+        if questions != tracker.get_slot(OPEN_QUESTIONS_SLOT):
+            dispatcher.utter_message(text=sheet_text()[QUESTION_NOTED_TEXT])
+            events.append(SlotSet(OPEN_QUESTIONS_SLOT, questions))
+        return events
+
+
+class ActionNoteOpenQuestion(Action):
+    """Keep a question the guide does not answer for the prep sheet."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_note_open_question"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Add the latest message to the open questions and say so."""
+        text = tracker.latest_message.get("text") or ""
+        questions = with_question(tracker.get_slot(OPEN_QUESTIONS_SLOT), text)
+        dispatcher.utter_message(text=sheet_text()[QUESTION_NOTED_TEXT])
+        return [SlotSet(OPEN_QUESTIONS_SLOT, questions)]

@@ -1,0 +1,117 @@
+"""Split a message into the questions and statements it is made of.
+
+"does it hurt and how much does it cost?" holds two questions; "I'm terrified
+of needles. How many sessions would I need?" a fact and a question. Each part
+is classified on its own (bot.nlu.message_parts), so each gets its answer.
+
+A sentence is split where a new clause starts with a question opener ("how",
+"does", "will"...) after "and", "or", "also", "plus", a comma or a semicolon,
+and a short comma list after a question head ("is it painful, expensive") is
+spread out with that head ("is it painful" / "is it expensive"). Anything else
+stays whole: splitting at every "and" would cut "swelling and bruising" apart.
+
+Standard library only; patterns are compiled once at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Auxiliaries that open a question when a subject follows ("does it",
+# "can I"); alone they may continue a statement ("and have been thinning").
+_AUX = (
+    r"does|doesnt|do|dont|did|is|isnt|are|arent|was|will|would|wont|can|cant|"
+    r"could|should|shall|may|might|am|has|have|cn|cud|wud|shud|r"
+)
+_SUBJECT = (
+    r"i|im|it|its|this|that|they|you|u|we|the|there|my|he|she|people|ppl|"
+    r"meso\w*|hair|these|those|any|a"
+)
+_WH = (
+    r"how|what|whats|which|when|where|why|who|whos|wat|wot|hw|tell me|explain|"
+    r"what about|how about"
+)
+# What starts a new question inside a sentence.
+_NEW_QUESTION = rf"(?:{_WH})\b|(?:{_AUX})\s+(?:{_SUBJECT})\b"
+# What makes a clause a question at its start (fillers may come first:
+# "like, should I...", "so is it...", "n does it...").
+_LEAD_IN = r"(?:(?:like|so|and|n|but|ok|okay|oh|also|then|just|tbh|ngl|lol),?\s+)*"
+_OPENER_START = re.compile(
+    rf"^{_LEAD_IN}(?:{_NEW_QUESTION}|(?:{_AUX}|any|anything)\b|i (?:want|need|would "
+    r"like|d like) to know\b|(?:i was |im |just )?(?:wondering|curious)\b)",
+    re.IGNORECASE,
+)
+# Sentence ends: ? ! . (not inside a number) and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[?!])\s*|(?<=\.)(?!\d)\s+|\s*\n+\s*")
+# A clause boundary right before a new question.
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:,\s*(?:and|or|also|plus|but|so)?|;|\s[—–-]|\bor\b|\band\b|\balso\b|"
+    r"\bplus\b|\boh and\b|\bbut\b|\bso\b)\s+(?:also\s+|then\s+)?"
+    rf"(?={_NEW_QUESTION})",
+    re.IGNORECASE,
+)
+# A question head that a short comma list can share: "is it", "will I be".
+_HEAD = re.compile(
+    r"^((?:is|are|will|would|can|could|does|do|was|am)\s+"
+    r"(?:it|this|that|they|i|the treatment|mesotherapy|meso)"
+    r"(?:\s+(?:be|get|feel|very|really|too))?)\s+(.+)$",
+    re.IGNORECASE,
+)
+_LIST_ITEM_SPLIT = re.compile(r"\s*(?:,|\bor\b|\band\b)\s*", re.IGNORECASE)
+# A comma list item this short is a word or two, not a clause of its own.
+MAX_LIST_ITEM_WORDS = 3
+# Chat fillers that say nothing by themselves.
+_FILLER = re.compile(
+    r"^(?:ok|okay|so|well|hi|hey|hello|yo|um|erm|right|also|and|thanks|lol|"
+    r"ngl|tbh|pls|please)\W*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One clause of a message and whether it asks something."""
+
+    text: str
+    is_question: bool
+
+
+def _sentences(text: str) -> list[str]:
+    """Split text at sentence ends and line breaks, dropping empty pieces."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _spread_list(clause: str) -> list[str]:
+    """'is it painful, expensive' -> ['is it painful', 'is it expensive']."""
+    match = _HEAD.match(clause.rstrip("?!. "))
+    if not match or "," not in clause:
+        return [clause]
+    head, rest = match.groups()
+    items = [item for item in _LIST_ITEM_SPLIT.split(rest) if item]
+    if len(items) < 2 or any(len(i.split()) > MAX_LIST_ITEM_WORDS for i in items):
+        return [clause]
+    return [f"{head} {item}" for item in items]
+
+
+def _clauses(sentence: str) -> list[str]:
+    """Split a sentence before each clause that opens a new question."""
+    pieces = [p.strip(" ,;") for p in _CLAUSE_BREAK.split(sentence)]
+    return [c for p in pieces if p for c in _spread_list(p)]
+
+
+def is_question(text: str) -> bool:
+    """True when a clause asks something: a question mark or an opener."""
+    stripped = text.strip()
+    return stripped.endswith("?") or bool(_OPENER_START.match(stripped))
+
+
+def split_message(text: str) -> list[Part]:
+    """The parts of a message in the order written; one part if it is simple."""
+    parts = [
+        Part(clause, is_question(clause))
+        for sentence in _sentences(text)
+        for clause in _clauses(sentence)
+        if not _FILLER.match(clause)
+    ]
+    return parts or [Part(text.strip(), is_question(text))]
