@@ -13,8 +13,11 @@ Questions the guide does not answer are kept, in the person's words, in the
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,18 +26,37 @@ from actions.prep_sheet import (
     MESSAGE_PARTS_KEY,
     OPEN_QUESTIONS_SLOT,
     TOPIC_SLOT,
-    sheet_text,
     topic_by_intent,
 )
 
-# Key of the confirmation's wording in prep_sheet.yml.
-QUESTION_NOTED_TEXT = "question_noted"
+WORDING_FILE = Path(__file__).with_name("answers.yml")
+MORE_ABOUT_TOPIC_INTENT = "followup_more"
 BEYOND_GUIDE_INTENT = "ask_beyond_guide"
 NOT_IN_GUIDE_RESPONSE = "utter_not_in_guide"
 FOLLOWUP_PREFIX = "followup_"
 # Enough for a consultation; the oldest give way to newer ones.
 MAX_OPEN_QUESTIONS = 12
 MAX_QUESTION_LENGTH = 200
+
+
+@lru_cache(maxsize=1)
+def wording() -> dict[str, str]:
+    """The replies' own wording, read once per process."""
+    return yaml.safe_load(WORDING_FILE.read_text(encoding="utf-8"))
+
+
+def intent_by_topic(domain: dict[str, Any]) -> dict[str, str]:
+    """Each topic's main question intent: the first mapped to it."""
+    by_topic: dict[str, str] = {}
+    for intent, topic in topic_by_intent(domain).items():
+        by_topic.setdefault(topic, intent)
+    return by_topic
+
+
+def topic_response(domain: dict[str, Any], topic: str | None) -> str | None:
+    """The main answer about a topic, or None without one."""
+    intent = intent_by_topic(domain).get(topic) if topic else None
+    return response_for(intent) if intent else None
 
 
 def response_for(intent: str) -> str:
@@ -80,16 +102,41 @@ class ActionAnswerParts(Action):
             # after a topic answer in this message it would answer the old one.
             if intent.startswith(FOLLOWUP_PREFIX) and topic and not named:
                 continue
-            response = response_for(intent)
-            if response not in sent:
+            if intent == MORE_ABOUT_TOPIC_INTENT:
+                response = topic_response(domain, named or tracker.get_slot(TOPIC_SLOT))
+            else:
+                response = response_for(intent)
+            if response and response not in sent:
                 dispatcher.utter_message(response=response)
                 sent.append(response)
             topic = named or topics.get(intent, topic)
         events = [SlotSet(TOPIC_SLOT, topic)] if topic else []
         if questions != tracker.get_slot(OPEN_QUESTIONS_SLOT):
-            dispatcher.utter_message(text=sheet_text()[QUESTION_NOTED_TEXT])
+            dispatcher.utter_message(text=wording()["question_noted"])
             events.append(SlotSet(OPEN_QUESTIONS_SLOT, questions))
         return events
+
+
+class ActionAnswerTopic(Action):
+    """Answer "why is that?", "for everyone?" with the current topic's answer."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_answer_topic"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Repeat what the guide says on the topic, or ask which topic."""
+        response = topic_response(domain, tracker.get_slot(TOPIC_SLOT))
+        if response:
+            dispatcher.utter_message(response=response)
+        else:
+            dispatcher.utter_message(text=wording()["which_topic"])
+        return []
 
 
 class ActionNoteOpenQuestion(Action):
@@ -108,5 +155,5 @@ class ActionNoteOpenQuestion(Action):
         """Add the latest message to the open questions and say so."""
         text = tracker.latest_message.get("text") or ""
         questions = with_question(tracker.get_slot(OPEN_QUESTIONS_SLOT), text)
-        dispatcher.utter_message(text=sheet_text()[QUESTION_NOTED_TEXT])
+        dispatcher.utter_message(text=wording()["question_noted"])
         return [SlotSet(OPEN_QUESTIONS_SLOT, questions)]

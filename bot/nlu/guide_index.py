@@ -24,8 +24,9 @@ B = 0.75
 MIN_STEM_LENGTH = 3
 _WORD = re.compile(r"[a-z]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# Words that carry no topic: function words, and the treatment's own names
-# and time words that any question about it may use.
+# Words that carry no topic: function words, everyday verbs of asking and
+# worrying, and the treatment's own names and time words that any question
+# about it may use.
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any anything are as at
     be because been before being below between both but by can could did do does
@@ -37,6 +38,9 @@ _STOP_WORD_LIST = """
     their them then there these they this those through to too under until up us
     very was way we well were what whats when where which while who why will
     with would yes you your yours
+    actually bit big cause causes deal even happen happens issue issues know
+    little make makes matter mean problem problems still stop tell think want
+    worried worry
     allowed anyone appointment bad clinic common day days doctor fine guys hair
     hairs hour hours injection injections jab jabs kind later lol meso
     mesotherapy month months morning ngl night normal people person please pls

@@ -42,12 +42,17 @@ _OPENER_START = re.compile(
     r"like|d like) to know\b|(?:i was |im |just )?(?:wondering|curious)\b)",
     re.IGNORECASE,
 )
-# Sentence ends: ? ! . (not inside a number) and line breaks.
-_SENTENCE_END = re.compile(r"(?<=[?!])\s*|(?<=\.)(?!\d)\s+|\s*\n+\s*")
-# A clause boundary right before a new question.
+# Sentence ends: ? ! : . (not inside a number) and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[?!:])\s*|(?<=\.)(?!\d)\s+|\s*\n+\s*")
+# A clause boundary right before a new question: after a comma, semicolon
+# or dash any question word will do ("I'm on steroids, is infection a risk?");
+# after "and", "also"... a question word, or an auxiliary with its subject
+# ("and have been thinning" goes on). "or" never splits: "can I wash it or
+# should I wait?" is one question with two options.
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:,\s*(?:and|or|also|plus|but|so)?|;|\s[—–-]|\bor\b|\band\b|\balso\b|"
-    r"\bplus\b|\boh and\b|\bbut\b|\bso\b)\s+(?:also\s+|then\s+)?"
+    r"\s*(?:[,;]|\s[—–+&-])\s*(?:(?:and|also|plus|but|so)\s+)?(?:also\s+|then\s+)?"
+    rf"(?=(?:{_WH}|{_AUX}|any|anything)\b)"
+    r"|\s+(?:and|also|plus|oh and|but|so)\s+(?:also\s+|then\s+)?"
     rf"(?={_NEW_QUESTION})",
     re.IGNORECASE,
 )

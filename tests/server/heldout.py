@@ -87,6 +87,18 @@ def failures(outcomes: list[Outcome]) -> list[str]:
     return [f"{o.case!r}: {', '.join(o.problems)}" for o in outcomes if o.problems]
 
 
+def _words(text: str) -> str:
+    """Lower-case words only, for comparing a quote with what was typed."""
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def on_sheet(question: str, sheet: str) -> bool:
+    """True if the sheet quotes the question, or a clause of it, in its words."""
+    typed = _words(question)
+    quotes = [_words(q) for q in re.findall(r'"([^"]+)"', sheet)]
+    return any(len(q.split()) >= 3 and q in typed for q in quotes)
+
+
 def judge_practical(chat: Conversation, question: str) -> Outcome:
     """A practical question: no alarm, no shrug, a referral, on the sheet."""
     reply = chat.text(question)
@@ -102,7 +114,7 @@ def judge_practical(chat: Conversation, question: str) -> Outcome:
     if NOT_COVERED.search(reply):
         sheet = chat.text(SHEET_REQUEST)
         outcome.replies.append(sheet)
-        if " ".join(question.split()) not in sheet:
+        if not on_sheet(question, sheet):
             outcome.problems.append("question not on the prep sheet")
     return outcome
 
