@@ -80,7 +80,9 @@ def test_a_confident_topic_is_left_alone(router) -> None:
     [
         ("can I dye my roots after my session?", "nlu_fallback", "ask_beyond_guide"),
         ("can I fly home after the treatment?", "out_of_scope", "ask_beyond_guide"),
-        ("what time should I turn up?", "nlu_fallback", "ask_beyond_guide"),
+        ("what time should I turn up?", "nlu_fallback", "out_of_scope"),
+        ("is it going to snow tomorrow?", "nlu_fallback", "out_of_scope"),
+        ("have a nice evening", "nlu_fallback", "nlu_fallback"),
         ("what's the weather like?", "out_of_scope", "out_of_scope"),
         ("asdf ghjk", "nlu_fallback", "nlu_fallback"),
         ("purple?", "nlu_fallback", "nlu_fallback"),

@@ -16,9 +16,11 @@ safety net. Three corrections, in order:
    if the match scores above the configured threshold.
 3. **A clear question is not "could you rephrase".** A question still
    unsure, or called off-topic, that names the treatment or its subject
-   ("can I dye my roots the week after my session?"), or any plain question
-   the model can't place, gets the "the guide doesn't cover that" answer
-   instead of a request to rephrase.
+   ("can I dye my roots the week after my session?") gets the "the guide
+   doesn't cover that" answer; any other plain question the model can't
+   place gets the off-topic reply (which points to the practitioner for
+   questions about one's own treatment). "Could you rephrase" is left for
+   what can't be understood at all.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ ON_TOPIC = re.compile(
 )
 # A question this long is clear enough to deserve an answer, not "rephrase".
 MIN_QUESTION_WORDS = 4
-# Intents the router may re-route: the unsure, "off-topic" and "not covered".
+# Intents the router may re-route: the unsure and the "off-topic".
 REROUTABLE = frozenset({DEFAULT_NLU_FALLBACK_INTENT_NAME, "out_of_scope"})
 
 
@@ -81,6 +83,7 @@ class AnswerRouter(GraphComponent, IntentClassifier):
             "document": str(GUIDE_PATH),
             "section_intents": {},
             "beyond_guide_intent": "ask_beyond_guide",
+            "off_topic_intent": "out_of_scope",
             # Classifier confidence below which the guide index is consulted.
             "unsure_below": 0.5,
             # An intent this weak, left after removing an urgent one, counts
@@ -172,8 +175,13 @@ class AnswerRouter(GraphComponent, IntentClassifier):
             guide_intent = self._guide_intent(text)
             if guide_intent:
                 return guide_intent
-        if name in REROUTABLE and _is_clear_question(text, name):
+        if name in REROUTABLE and ON_TOPIC.search(text):
             return beyond
+        if name == DEFAULT_NLU_FALLBACK_INTENT_NAME and _is_clear_question(text):
+            # A plain question the model can't place and that names nothing
+            # of the treatment: most likely off-topic, whose reply also says
+            # to ask the practitioner about one's own treatment.
+            return self.component_config["off_topic_intent"]
         return name
 
     def _guide_intent(self, text: str) -> str | None:
@@ -184,20 +192,9 @@ class AnswerRouter(GraphComponent, IntentClassifier):
         return self.component_config["section_intents"].get(match.section)
 
 
-def _is_clear_question(text: str, intent: str) -> bool:
-    """True for an on-topic question, or a plain question the model can't place.
-
-    Off-topic requests are trained as out_of_scope, so a well-formed question
-    left unsure is most likely one the guide simply doesn't answer; "could
-    you rephrase" is for what can't be understood at all.
-    """
-    if ON_TOPIC.search(text):
-        return True
-    return (
-        intent == DEFAULT_NLU_FALLBACK_INTENT_NAME
-        and is_question(text)
-        and len(text.split()) >= MIN_QUESTION_WORDS
-    )
+def _is_clear_question(text: str) -> bool:
+    """True for a well-formed question: "could you rephrase" won't help it."""
+    return is_question(text) and len(text.split()) >= MIN_QUESTION_WORDS
 
 
 def _best_non_report(message: Message) -> tuple[str, float]:

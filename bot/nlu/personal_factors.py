@@ -34,9 +34,12 @@ _HEALTH = (
 FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
+        # Said of the person: "allergic reactions, how common?" states nothing.
         "allergy": (
-            r"\ballerg(?:ic|y|ies)\b|\bhypersensitive\b|\breact(?:ed|s)? badly\b"
+            _I + r".{0,20}\b(?:allerg(?:ic|y|ies)|hypersensitive)\b"
+            r"|\ballergic to\b|\breact(?:ed|s)? badly\b"
             r"|\breact to (?:everything|loads|lots|a lot|most)\b"
+            r"|\b\w+ gives me (?:a )?(?:reaction|rash|hives)\b"
         ),
         "medication": (
             r"\b(?:i|i'm|im|i am)\b.{0,12}\b(?:take|taking|prescribed)\b"

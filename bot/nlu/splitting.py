@@ -24,9 +24,15 @@ _AUX = (
     r"does|doesnt|do|dont|did|is|isnt|are|arent|was|will|would|wont|can|cant|"
     r"could|should|shall|may|might|am|has|have|cn|cud|wud|shud|r"
 )
+# Auxiliaries that open a question even without a subject ("is swelling
+# normal"); "have a nice day" and "am off now" are not questions.
+_BARE_AUX = (
+    r"does|doesnt|do|dont|is|isnt|are|arent|will|would|wont|can|cant|could|"
+    r"should|shall|may|might|cn|cud|wud|shud|r"
+)
 _SUBJECT = (
     r"i|im|it|its|this|that|they|you|u|we|the|there|my|he|she|people|ppl|"
-    r"meso\w*|hair|these|those|any|a"
+    r"meso\w*|hair|these|those"
 )
 _WH = (
     r"how|what|whats|which|when|where|why|who|whos|wat|wot|hw|tell me|explain|"
@@ -38,8 +44,9 @@ _NEW_QUESTION = rf"(?:{_WH})\b|(?:{_AUX})\s+(?:{_SUBJECT})\b"
 # "like, should I...", "so is it...", "n does it...").
 _LEAD_IN = r"(?:(?:like|so|and|n|but|ok|okay|oh|also|then|just|tbh|ngl|lol),?\s+)*"
 _OPENER_START = re.compile(
-    rf"^{_LEAD_IN}(?:{_NEW_QUESTION}|(?:{_AUX}|any|anything)\b|i (?:want|need|would "
-    r"like|d like) to know\b|(?:i was |im |just )?(?:wondering|curious)\b)",
+    rf"^{_LEAD_IN}(?:{_NEW_QUESTION}|(?:{_BARE_AUX}|any|anything)\b|"
+    r"i (?:want|need|would like|d like) to know\b|"
+    r"(?:i was |im |just )?(?:wondering|curious)\b)",
     re.IGNORECASE,
 )
 # Sentence ends: ? ! : . (not inside a number) and line breaks.

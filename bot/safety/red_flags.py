@@ -269,6 +269,7 @@ INFECTION_PATTERNS: tuple[str, ...] = (
     # Pus, discharge, oozing.
     r"\bpus+\b|\bpussing\b|\bdischarg\w*|\booz\w*|\babscess\w*|\bpustul\w*",
     r"\b(?:yellow|white|green)(?:ish)? (?:head\w*|spots?|dots?|bumps?|pimples?)\b",
+    r"\b(?:fluid|liquid|blood|stuff|gunk) (?:\w+ ){0,2}(?:seep|leak|ooz|drain|weep)\w*",
     r"\bcrust\w* (?:\w+ ){0,2}yellow|\byellow (?:\w+ ){0,2}crust\w*",
     r"\bred hot\b|\bgetting (?:redder|hotter)\b",
     r"\btemp(?:erature)? (?:is|was|feels|seems) (?:\w+ )?high\b",
@@ -284,6 +285,8 @@ INFECTION_PATTERNS: tuple[str, ...] = (
     r"(?:[a-z]+ ){0,2}more and more\b|\bmore and more (?:painful|swollen|sore)\b",
     rf"\b{INFECTION_SYMPTOM} (?:[a-z]+ ){{0,4}}(?:more|worse|bigger|redder) "
     r"(?:each|every) day\b",
+    r"\bmore (?:swollen|painful|sore|red|tender|inflamed|puffy) (?:each|every|by the) "
+    r"day\b",
     r"\b(?:more|even more) (?:painful|swollen|sore|red|tender) than\b",
     rf"\b{INFECTION_SYMPTOM} (?:[a-z]+ ){{0,3}}(?:today|now) than (?:it was )?"
     r"(?:yesterday|before)\b",

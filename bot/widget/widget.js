@@ -177,15 +177,15 @@
     return blocks.join('\n\n') + '\n';
   }
 
-  /** "Source: ..." on the last line is the citation, shown apart. */
-  function splitCitation(text) {
-    const lines = text.replace(/\s+$/, '').split('\n');
-    const last = lines[lines.length - 1].trim();
-    if (!/^Sources?:/.test(last)) return { body: text, citation: '' };
-    return { body: lines.slice(0, -1).join('\n'), citation: last };
+  /** An answer's lines in order, each marked as a citation ("Source: ...",
+   * which cites the lines above it) or not; what follows a citation is the
+   * assistant's own advice, kept apart from what the guide says. */
+  function answerLines(text) {
+    return text.split('\n').map((line) => line.trim()).filter(Boolean)
+      .map((line) => ({ line, citation: /^Sources?:/.test(line) }));
   }
 
-  // ---- DOM helpers ------------------------------------------------------------
+    // ---- DOM helpers ------------------------------------------------------------
 
   /** createElement with attributes; strings among children become text nodes
    * (Element.append), and the "text" attribute sets textContent. */
@@ -312,13 +312,12 @@
 
   function renderBot(entry) {
     if (entry.sheet) return renderSheet(cleanSheet(entry.sheet), true);
-    const parts = splitCitation(entry.text || '');
     const bubble = el('div', { class: 'mp-msg mp-bot' }, [srOnly('Assistant said: ')]);
-    // Each line of an answer is a paragraph of the guide's paraphrase.
-    parts.body.split('\n').filter((line) => line.trim()).forEach((line) => {
-      bubble.append(el('p', { class: 'mp-text', text: line }));
+    // Each line is a paragraph; a Source line is styled as the citation of
+    // the paragraphs above it.
+    answerLines(entry.text || '').forEach(({ line, citation }) => {
+      bubble.append(citation ? renderCitation(line) : el('p', { class: 'mp-text', text: line }));
     });
-    if (parts.citation) bubble.append(renderCitation(parts.citation));
     const buttons = cleanButtons(entry.buttons);
     if (!buttons.length) return bubble;
     const replies = el('div', { class: 'mp-replies', role: 'group', 'aria-label': 'Suggested questions' });

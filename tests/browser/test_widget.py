@@ -233,11 +233,16 @@ def test_answer_shows_its_section_citation(widget: Widget) -> None:
     citation = answer.locator(".mp-citation")
     expect(citation).to_have_text("Source: Pain and Discomfort")
     # The citation is its own element, not part of the answer's body text,
-    # and each line of the answer is its own paragraph.
+    # each line of the answer is its own paragraph, and the assistant's own
+    # advice comes after the citation, apart from what the guide says.
     body = answer.locator(".mp-text")
     expect(body).to_have_count(2)
     expect(body.last).to_contain_text("Ask your practitioner")
     assert "Source:" not in " ".join(body.all_inner_texts())
+    order = answer.locator(".mp-text, .mp-citation").evaluate_all(
+        "nodes => nodes.map(node => node.className)"
+    )
+    assert order == ["mp-text", "mp-citation", "mp-text"]
 
 
 def test_topic_button_sends_its_payload_and_shows_its_title(widget: Widget) -> None:
@@ -273,7 +278,7 @@ def test_conversation_survives_a_reload(widget: Widget) -> None:
     # The restored topic buttons still work.
     widget.log.get_by_role("button", name="Is it expensive?").click()
     widget.wait_idle()
-    expect(widget.log.locator(".mp-citation").last).to_contain_text(
+    expect(widget.bot_messages.last.locator(".mp-citation").first).to_contain_text(
         "Expensive Maintenance"
     )
 
