@@ -3,24 +3,17 @@ an honest "not covered" for clear questions."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.answer_router import AnswerRouter
+from tests.support.config import component_config
 
-CONFIG_FILE = Path(__file__).resolve().parent.parent / "config.yml"
-# The router as config.yml configures it: its sections and thresholds.
-CONFIG = next(
-    {key: value for key, value in component.items() if key != "name"}
-    for component in yaml.safe_load(CONFIG_FILE.read_text())["pipeline"]
-    if component["name"] == "bot.nlu.answer_router.AnswerRouter"
-)
+# As config.yml configures it.
+CONFIG = component_config("bot.nlu.answer_router.AnswerRouter")
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.message_parts import (
@@ -15,14 +13,10 @@ from bot.nlu.message_parts import (
     MessageSplitter,
     PartsCollector,
 )
+from tests.support.config import component_config
 
-CONFIG_FILE = Path(__file__).resolve().parent.parent / "config.yml"
-# The collector as config.yml configures it.
-CONFIG = next(
-    {key: value for key, value in component.items() if key != "name"}
-    for component in yaml.safe_load(CONFIG_FILE.read_text())["pipeline"]
-    if component["name"] == "bot.nlu.message_parts.PartsCollector"
-)
+# As config.yml configures it.
+CONFIG = component_config("bot.nlu.message_parts.PartsCollector")
 FACTOR = {"entity": "needle_fear", "value": "I'm scared of needles"}
 
 
@@ -32,7 +26,7 @@ def collector() -> PartsCollector:
 
 
 def split(text: str) -> list[Message]:
-    return MessageSplitter().process([Message(data={"text": text})])
+    return MessageSplitter({}).process([Message(data={"text": text})])
 
 
 def classify(messages: list[Message], *intents: tuple[str, float]) -> None:

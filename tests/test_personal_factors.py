@@ -61,7 +61,7 @@ def test_component_adds_entities_and_keeps_existing_ones() -> None:
     message = Message(
         data={"text": "I'm scared of needles", "entities": [{"entity": "x"}]}
     )
-    PersonalFactorExtractor().process([message])
+    PersonalFactorExtractor({}).process([message])
     entities = message.get("entities")
     assert entities[0] == {"entity": "x"}
     assert entities[1]["entity"] == "needle_fear"

@@ -19,10 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
@@ -35,9 +32,9 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.intents import set_intent
+from bot.nlu.rule_based import RuleBasedComponent
 from bot.nlu.splitting import Part, is_question, split_message
 
 # Set on the extra messages: the index of the message they are a part of.
@@ -70,19 +67,8 @@ def is_part(message: Message) -> bool:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class MessageSplitter(GraphComponent):
+class MessageSplitter(RuleBasedComponent):
     """Adds one message per clause of a message that has several."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> MessageSplitter:
-        """Create the component; it has nothing to train or load."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Append the parts of every multi-clause message to the batch."""
@@ -95,10 +81,6 @@ class MessageSplitter(GraphComponent):
             if len(clauses) > 1:
                 parts += [_part_message(clause, index) for clause in clauses]
         return messages + parts
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training examples are trained whole."""
-        return training_data
 
 
 def _part_message(part: Part, index: int) -> Message:
@@ -115,7 +97,7 @@ def _part_message(part: Part, index: int) -> Message:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class PartsCollector(GraphComponent):
+class PartsCollector(RuleBasedComponent):
     """Turns the classified parts into one intent and an ordered answer list."""
 
     @staticmethod
@@ -134,8 +116,9 @@ class PartsCollector(GraphComponent):
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
-        """Store the config."""
-        self.config = {**self.get_default_config(), **config}
+        """Store the config and compile the topic words."""
+        super().__init__(config)
+        self.config = self.component_config
         self.answer_intents = frozenset(self.config["answer_intents"])
         self.topic_words = {
             topic: re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
@@ -152,17 +135,6 @@ class PartsCollector(GraphComponent):
             ]
         )
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PartsCollector:
-        """Create the component; it has nothing to train or load."""
-        return cls(config)
-
     def process(self, messages: list[Message]) -> list[Message]:
         """Fold each message's parts into it, and drop the parts from the batch."""
         wholes = []
@@ -173,10 +145,6 @@ class PartsCollector(GraphComponent):
             self._combine(message, parts)
             wholes.append(message)
         return wholes
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leave training data unchanged."""
-        return training_data
 
     def _combine(self, message: Message, parts: list[Message]) -> None:
         """Set the combined intent when the message holds several answers."""

@@ -11,14 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.rule_based import RuleBasedComponent
 from bot.nlu.splitting import is_question, split_message
 
 MAX_VALUE_LENGTH = 200
@@ -152,19 +149,8 @@ def find_factors(text: str) -> list[dict[str, Any]]:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class PersonalFactorExtractor(GraphComponent):
+class PersonalFactorExtractor(RuleBasedComponent):
     """Rule-based extractor of personal factors for the consultation prep sheet."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PersonalFactorExtractor:
-        """Create the component; it has nothing to train or load."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add a factor entity for each personal factor a message states."""
@@ -175,7 +161,3 @@ class PersonalFactorExtractor(GraphComponent):
                     ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True
                 )
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leave training data as it is: the patterns need no examples."""
-        return training_data

@@ -12,21 +12,17 @@ Config: `- name: bot.nlu.safety_net.SafetyNet` (no options, no training).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.intents import set_intent
 from bot.nlu.message_parts import is_part
+from bot.nlu.rule_based import RuleBasedComponent
 from bot.safety.red_flags import detect_red_flag
 
 # Message key showing which intent the safety net forced (in parse output).
@@ -38,23 +34,8 @@ logger = logging.getLogger(__name__)
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class SafetyNet(GraphComponent, IntentClassifier):
+class SafetyNet(RuleBasedComponent, IntentClassifier):
     """Overrides the intent of messages that report red-flag symptoms."""
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        """Store the (unused) component config."""
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyNet:
-        """Create the component; it has nothing to train or load."""
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Force the urgent intent on every message that reports a red flag."""
@@ -64,10 +45,6 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 set_intent(message, intent_name, 1.0, by=type(self).__name__)
                 message.set(SAFETY_NET_KEY, intent_name, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Leave training data unchanged: the detector is rule-based."""
-        return training_data
 
     @staticmethod
     def _red_flag(message: Message) -> str | None:

@@ -14,7 +14,8 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 pytestmark = pytest.mark.server
 
 
-def test_public_conversation_sample_passes(assistant_url: str) -> None:
+@pytest.mark.parametrize("cases", ["sample_cases.json", "sample_cases_more.json"])
+def test_public_conversation_sample_passes(assistant_url: str, cases: str) -> None:
     if not SHARED_EVAL.exists():
         pytest.skip(f"NOTICE: {SHARED_EVAL} is absent; public sample not run")
     result = subprocess.run(
@@ -24,9 +25,9 @@ def test_public_conversation_sample_passes(assistant_url: str) -> None:
             "--url",
             f"{assistant_url}/webhooks/rest/webhook",
             "--cases",
-            str(SHARED_EVAL / "sample_cases.json"),
+            str(SHARED_EVAL / cases),
             "--json-out",
-            str(ROOT / "results" / "public_sample.json"),
+            str(ROOT / "results" / f"public_{cases}"),
         ],
         capture_output=True,
         text=True,

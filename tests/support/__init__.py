@@ -1,0 +1,1 @@
+"""Test support: shared paths, configuration readers, servers and HTTP clients."""
