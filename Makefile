@@ -23,16 +23,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOAD_ENV := set -a; if [ -f .env ]; then . ./.env; fi; set +a
 
 # Everything that changes what `rasa train` produces.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml bot/guide.py bot/paths.py $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
 # Runtime defaults; each can be overridden from the environment (.env.example).
 export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
-export PYTHONHASHSEED := 0
-export TF_CPP_MIN_LOG_LEVEL := 3
-export RASA_TELEMETRY_ENABLED := false
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-# Third-party deprecation warnings are noise to someone running the bot.
-export PYTHONWARNINGS := ignore
+# Reproducible hashing, no telemetry, no third-party noise: the same file the
+# server harness (tools/harness.py) reads.
+include tools/quiet.env
+export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' tools/quiet.env)
 
 .PHONY: help
 help: ## List the targets
@@ -41,15 +39,18 @@ help: ## List the targets
 # ---- Set-up -------------------------------------------------------------------
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
-	@bash bot/scripts/bootstrap_venv.sh $(VENV)
+	@bash tools/bootstrap_venv.sh $(VENV)
 	@touch $@
 
 .PHONY: install
 install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	@echo "==> Training (inputs changed since the last model)..."
-	@$(RASA) train --fixed-model-name mesoprep --out models --quiet
+	@echo "==> Training (inputs changed since the last model; about a minute)..."
+	@mkdir -p $(RUN_DIR)
+	@# Third-party warnings go to the log; it is shown if training fails.
+	@$(RASA) train --fixed-model-name mesoprep --out models --quiet \
+		2>$(RUN_DIR)/train.log || { tail -n 40 $(RUN_DIR)/train.log; exit 1; }
 	@touch $@
 
 .PHONY: train
@@ -63,8 +64,8 @@ credentials: $(VENV)/.installed ## Write .run/credentials.yml for the channels c
 
 .PHONY: shell
 shell: $(MODEL) credentials ## Chat in the terminal (starts and stops the action server)
-	@$(LOAD_ENV); bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
-		$(RASA) shell --model $(MODEL) --endpoints endpoints.yml \
+	@$(LOAD_ENV); $(PY) -m tools.harness shell --actions-port $(ACTIONS_PORT) \
+		--model $(MODEL) --endpoints endpoints.yml \
 		--credentials $(RUN_DIR)/credentials.yml --quiet
 
 .PHONY: run
@@ -74,8 +75,8 @@ shell: $(MODEL) credentials ## Chat in the terminal (starts and stops the action
 run: $(MODEL) credentials ## Serve on http://localhost:$(PORT): REST, socketio, widget (Ctrl-C stops)
 	@echo "==> REST channel: http://localhost:$(PORT)/webhooks/rest/webhook"
 	@echo "==> Widget demo:  http://localhost:$(PORT)/webhooks/widget/demo"
-	@$(LOAD_ENV); bash bot/scripts/with_action_server.sh $(ACTIONS_PORT) \
-		$(PY) -m bot.serve --model $(MODEL) --endpoints endpoints.yml \
+	@$(LOAD_ENV); $(PY) -m tools.harness run --actions-port $(ACTIONS_PORT) \
+		--model $(MODEL) --endpoints endpoints.yml \
 		--credentials $(RUN_DIR)/credentials.yml --port $(PORT)
 
 .PHONY: actions
@@ -85,9 +86,10 @@ actions: $(VENV)/.installed ## Run the action server alone
 # ---- Checks -------------------------------------------------------------------
 
 .PHONY: lint
-lint: $(VENV)/.installed ## ruff on all Python code
+lint: $(VENV)/.installed ## ruff and mypy on all Python code
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 
 .PHONY: validate
 validate: $(VENV)/.installed ## rasa data validate, warnings are errors
@@ -108,7 +110,7 @@ stories: $(MODEL) ## End-to-end test stories, any prediction error fails
 evaluate: $(MODEL) ## NLU on the held-out test set: report, confusion matrix, F1 gate
 	@echo "==> NLU evaluation on tests/nlu (held out from training)..."
 	@$(RASA) test nlu --model $(MODEL) --nlu tests/nlu --out results/nlu --quiet
-	@$(PY) -m bot.scripts.check_nlu_report results/nlu/intent_report.json --min-f1 0.95
+	@$(PY) -m tools.check_nlu_report results/nlu/intent_report.json --min-f1 0.95
 
 # Browser tests use Debian's Chromium (a browser download is not possible).
 .PHONY: browser
@@ -120,12 +122,11 @@ browser: ## Install headless Chromium if missing
 	fi
 
 .PHONY: conversations
-# The test servers keep their conversations in results/, not in .data/.
+# The test servers run `python -m bot.serve`, as `make run` does, each with
+# its own database in a temporary directory (tools/harness.py).
 conversations: $(MODEL) browser ## Live server: conversations, channels, widget in Chromium, public sample
 	@echo "==> Conversations against a live server (starts in about half a minute)..."
-	@rm -f results/conversations.db
-	@DATABASE_URL=sqlite:///$(CURDIR)/results/conversations.db \
-		$(BIN)/pytest -q -rs -s tests -m "server and not scale"
+	@$(BIN)/pytest -q -rs -s tests -m "server and not scale"
 
 .PHONY: test
 test: lint validate unit stories evaluate conversations ## Everything CI runs
@@ -137,7 +138,7 @@ test: lint validate unit stories evaluate conversations ## Everything CI runs
 # is started). CI runs it after `make test`.
 .PHONY: scale-test
 scale-test: $(MODEL) ## Two servers behind nginx with PostgreSQL and Redis (installs them)
-	@bash bot/scripts/scale_packages.sh
+	@bash tools/scale_packages.sh
 	@echo "==> Scale-out: two servers, one conversation (starts in about a minute)..."
 	@$(BIN)/pytest -q -rs -s tests -m scale
 
@@ -147,18 +148,18 @@ scale-test: $(MODEL) ## Two servers behind nginx with PostgreSQL and Redis (inst
 # deleted from the database the server uses (DATABASE_URL, else .data/).
 .PHONY: retention
 retention: $(VENV)/.installed ## Delete conversations idle for DAYS days (make retention DAYS=30)
-	@$(LOAD_ENV); $(PY) -m bot.scripts.retention $(if $(DAYS),--days $(DAYS))
+	@$(LOAD_ENV); $(PY) -m tools.retention $(if $(DAYS),--days $(DAYS))
 
 # ---- Benchmark ----------------------------------------------------------------
 
 # Trains mesoprep and a baseline (Rasa's default config) on the same data,
 # serves each with the action server and drives both with the same REST load.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS=--retrain-baseline (`$(PY) -m
-# bot.bench --help` lists them).
+# tools.bench --help` lists them).
 .PHONY: bench
 bench: $(VENV)/.installed ## Benchmark against Rasa's defaults: reports/bench/report.md
 	@echo "==> Benchmark: mesoprep against Rasa's default pipeline and policies..."
-	@$(LOAD_ENV); $(PY) -m bot.bench $(BENCH_ARGS)
+	@$(LOAD_ENV); $(PY) -m tools.bench $(BENCH_ARGS)
 
 .PHONY: clean
 clean: ## Remove trained models and test results (keeps .venv)

@@ -40,10 +40,11 @@ FACTOR_TOPICS = {
 }
 FACTOR_ENTITIES = {slot.removeprefix("factor_") for slot in FACTOR_TOPICS}
 BULLET = "• "
-# Channels whose clients render the structured sheet (the web widget over
-# REST, socketio widgets). Elsewhere (terminal, messaging apps) a payload
-# would show as raw JSON or be refused, so only the text goes.
-STRUCTURED_CHANNELS = {"rest", "socketio"}
+# What a client puts in its messages' metadata, {"renders": ["prep_sheet"]},
+# to say it renders the structured sheet (web/widget/widget.js does). The
+# channel alone can't tell: generic REST clients read only `text`.
+RENDERS_KEY = "renders"
+SHEET_CAPABILITY = "prep_sheet"
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +99,7 @@ def topics_raised(
         for intent in intents_answered(e.get("parse_data", {}))
     )
     raised = [by_intent[i] for i in intents if i in by_intent]
-    raised += [FACTOR_TOPICS[slot] for slot in factors if FACTOR_TOPICS[slot]]
+    raised += [topic for slot in factors if (topic := FACTOR_TOPICS[slot])]
     return list(dict.fromkeys(raised))
 
 
@@ -136,8 +137,28 @@ def build_prep_sheet(
     return sheet
 
 
+def renders_sheet(tracker: Tracker) -> bool:
+    """Whether the latest user message's client declared it renders the sheet.
+
+    Rasa keeps a message's metadata (the REST body's "metadata") in its
+    parse data, which reaches the action server as `latest_message`.
+    """
+    metadata = tracker.latest_message.get("metadata")
+    if not isinstance(metadata, dict):
+        return False
+    renders = metadata.get(RENDERS_KEY)
+    return isinstance(renders, list) and SHEET_CAPABILITY in renders
+
+
 class ActionPrepSheet(Action):
-    """Send the personal consultation prep sheet as text and as a payload."""
+    """Send the personal consultation prep sheet, in one form only.
+
+    A client that declares it renders the sheet (metadata `renders` holding
+    SHEET_CAPABILITY) gets only the structured payload; every other client,
+    on any channel, gets only the plain text. Sending both left the client to
+    guess which text messages repeated the sheet (the REST channel returns
+    them as separate messages), so each client gets a single source of truth.
+    """
 
     def name(self) -> str:
         """Name used in rules and the domain."""
@@ -154,10 +175,8 @@ class ActionPrepSheet(Action):
         topics = topics_raised(tracker.applied_events(), domain, factors)
         open_questions = tracker.get_slot(OPEN_QUESTIONS_SLOT)
         sheet = build_prep_sheet(topics, factors, open_questions)
-        if tracker.get_latest_input_channel() in STRUCTURED_CHANNELS:
-            dispatcher.utter_message(
-                text=sheet.as_text(), json_message=sheet.as_payload()
-            )
+        if renders_sheet(tracker):
+            dispatcher.utter_message(json_message=sheet.as_payload())
         else:
             dispatcher.utter_message(text=sheet.as_text())
         return []

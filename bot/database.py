@@ -17,14 +17,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.paths import ROOT
+
 DEFAULT_SQLITE_PATH = ROOT / ".data" / "mesoprep.db"
 DEFAULT_WAIT_SECONDS = 15.0
 RETRY_INTERVAL_SECONDS = 1.0

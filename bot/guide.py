@@ -10,12 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-GUIDE_PATH = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "source"
-    / ("hair-mesotherapy-disadvantages.txt")
-)
+from bot.paths import GUIDE_PATH
+
 CLOSING_SECTION = "Conclusion"
 _HEADING = re.compile(r"^(?:\d+\. )?([A-Z][^:\n]+):\s*$")
 _CLOSING = re.compile(r"^In conclusion\b")

@@ -1,6 +1,8 @@
 """Start the Rasa server as production runs it: ``python -m bot.serve [options]``.
 
 The options are ``rasa run``'s (``--model``, ``--endpoints``, ``--port``...).
+``python -m bot.serve shell [options]`` starts ``rasa shell`` the same way
+(stores checked, apology installed, quiet), for talking to it in a terminal.
 What a deployment decides comes from the environment only (.env.example):
 
 - **HTTP API**: off unless ``RASA_API_TOKEN`` or ``RASA_JWT_SECRET`` is set;
@@ -18,10 +20,15 @@ What a deployment decides comes from the environment only (.env.example):
 - **Requests** over ``SANIC_REQUEST_MAX_SIZE`` (default 2 MiB) are refused
   before they are read, and error responses are JSON.
 - **Custom actions** that fail get an apology (bot.processor).
+- **Third-party warnings** (deprecations from Rasa's dependencies) never
+  reach the console: they go to the file ``WARNINGS_LOG`` names, or nowhere.
+  Sanic re-enables deprecation warnings when imported, so filters alone
+  cannot keep them off the screen.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -118,16 +125,36 @@ def rasa_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
     return ["rasa", "run", *args, *extra]
 
 
+def shell_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """The `rasa shell` command line, after the checks that apply to it."""
+    refuse_command_line_secrets(args)
+    check_stores(env)
+    return ["rasa", "shell", *args]
+
+
+def send_warnings_to_log(path: str | None) -> None:
+    """Route Python warnings to the file at `path` (or drop them), off screen."""
+    logging.captureWarnings(True)
+    captured = logging.getLogger("py.warnings")
+    captured.propagate = False
+    captured.addHandler(logging.FileHandler(path) if path else logging.NullHandler())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Check the settings and stores, then run `rasa run` in this process."""
+    """Check the settings and stores, then run Rasa in this process."""
     args = list(sys.argv[1:] if argv is None else argv)
+    shell = args[:1] == ["shell"]
     try:
-        command = rasa_arguments(args, os.environ)
+        if shell:
+            command = shell_arguments(args[1:], os.environ)
+        else:
+            command = rasa_arguments(args, os.environ)
     except (ConfigError, StoreUnavailableError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     os.environ.setdefault("SANIC_FALLBACK_ERROR_FORMAT", "json")
+    send_warnings_to_log(os.environ.get("WARNINGS_LOG"))
 
     from rasa.__main__ import main as rasa_main
 

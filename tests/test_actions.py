@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.prep_sheet import (
+    SHEET_CAPABILITY,
     ActionNoteFactor,
     ActionPrepSheet,
     build_prep_sheet,
@@ -17,7 +18,7 @@ from actions.prep_sheet import (
     topics_raised,
 )
 from actions.settings import SETTING_SLOTS, ActionLoadSettings
-from tests.trackers import tracker_for, user
+from tests.support.trackers import tracker_for, user
 
 
 def run(action_obj, tracker, domain) -> tuple[list[dict], list[dict]]:
@@ -84,10 +85,42 @@ def test_nothing_noted_clears_the_noted_factor(domain):
 # ---- Prep sheet ---------------------------------------------------------------
 
 
-def sheet_for(events, slots, domain) -> tuple[str, dict[str, Any]]:
+WIDGET_METADATA = {"renders": [SHEET_CAPABILITY]}
+
+
+def with_metadata(event: dict, metadata: Any) -> dict:
+    """The user event as a client sending `metadata` produces it.
+
+    Rasa keeps the message's metadata on the event and in its parse data,
+    which is what the action server gets as `latest_message`.
+    """
+    parse_data = event["parse_data"] | {"metadata": metadata}
+    return event | {"metadata": metadata, "parse_data": parse_data}
+
+
+def sheet_messages(events, slots, domain, metadata: Any = None) -> list[dict]:
+    """What the action sends when the last message carried `metadata`."""
+    if metadata is not None:
+        events = [*events[:-1], with_metadata(events[-1], metadata)]
     messages, _ = run(ActionPrepSheet(), tracker_for(events, slots), domain)
-    assert len(messages) == 1
-    return messages[0]["text"], messages[0]["custom"]
+    return messages
+
+
+def assert_one_form(messages: list[dict]) -> dict:
+    """Exactly one message, holding the sheet as text or as payload, not both."""
+    assert len(messages) == 1, messages
+    message = messages[0]
+    assert bool(message.get("text")) != bool(message.get("custom")), (
+        "the sheet must go as text or as payload, never both"
+    )
+    return message
+
+
+def sheet_for(events, slots, domain) -> tuple[str, dict[str, Any]]:
+    """The sheet as a generic client gets it (text) and as the widget does."""
+    text = assert_one_form(sheet_messages(events, slots, domain))["text"]
+    widget = assert_one_form(sheet_messages(events, slots, domain, WIDGET_METADATA))
+    return text, widget["custom"]
 
 
 def test_sheet_covers_topics_raised_and_factors_in_the_persons_words(domain):
@@ -115,17 +148,105 @@ def test_sheet_covers_topics_raised_and_factors_in_the_persons_words(domain):
         "Things to tell your practitioner:",
         "Questions every patient should ask:",
     ]
+    items = [item for s in payload["sections"] for item in s["items"]]
+    assert any("(Pain and Discomfort)" in item for item in items)
+    assert '"I\'m allergic to latex"' in items
 
 
-@pytest.mark.parametrize("channel", ["cmdline", "telegram", "twilio"])
-def test_text_only_channels_get_the_sheet_without_a_payload(domain, channel):
+@pytest.mark.parametrize(
+    "channel", ["rest", "socketio", "cmdline", "telegram", "twilio"]
+)
+def test_without_the_capability_only_text_is_sent(domain, channel):
+    # Generic REST clients (a conversation checker reading `text`) included.
     events = [
         user("ask_pain", channel=channel),
         user("request_prep_sheet", channel=channel),
     ]
-    messages, _ = run(ActionPrepSheet(), tracker_for(events), domain)
-    assert "(Pain and Discomfort)" in messages[0]["text"]
-    assert not messages[0].get("custom")
+    message = assert_one_form(sheet_messages(events, {}, domain))
+    assert "(Pain and Discomfort)" in message["text"]
+    assert not message.get("custom")
+
+
+@pytest.mark.parametrize("channel", ["rest", "socketio"])
+def test_with_the_capability_only_the_payload_is_sent(domain, channel):
+    events = [
+        user("ask_pain", channel=channel),
+        user("request_prep_sheet", channel=channel),
+    ]
+    message = assert_one_form(sheet_messages(events, {}, domain, WIDGET_METADATA))
+    assert message["custom"]["type"] == "prep_sheet"
+    assert not message.get("text")
+    assert not message.get("buttons") and not message.get("image")
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {},
+        {"renders": []},
+        {"renders": ["something_else"]},
+        {"renders": "prep_sheet"},  # a string, not a list of capabilities
+        {"renders": {"prep_sheet": True}},
+        ["prep_sheet"],
+        "prep_sheet",
+    ],
+)
+def test_anything_but_a_declared_capability_gets_text(domain, metadata):
+    message = assert_one_form(
+        sheet_messages([user("request_prep_sheet")], {}, domain, metadata)
+    )
+    assert message.get("text") and not message.get("custom")
+
+
+@pytest.mark.parametrize("metadata", [None, WIDGET_METADATA])
+def test_the_sheet_is_sent_once_never_as_text_and_payload(domain, metadata):
+    events = [user("ask_pain"), user("request_prep_sheet")]
+    messages = sheet_messages(events, {}, domain, metadata)
+    forms = [key for m in messages for key in ("text", "custom") if m.get(key)]
+    assert len(forms) == 1, f"the sheet went as {forms}"
+
+
+def test_the_capability_is_read_from_the_latest_message(domain):
+    events = [
+        with_metadata(user("ask_pain"), WIDGET_METADATA),
+        user("request_prep_sheet"),
+    ]
+    message = assert_one_form(sheet_messages(events, {}, domain))
+    assert message.get("text") and not message.get("custom")
+
+
+def test_metadata_of_a_rest_message_reaches_the_action(domain):
+    """What Rasa sends the action server carries the REST body's metadata."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa_sdk import Tracker
+
+    def sent_to_action_server(metadata: dict | None) -> Tracker:
+        intent = {"name": "request_prep_sheet", "confidence": 1.0}
+        parse_data = {"text": "prep", "intent": intent, "entities": []}
+        tracker = DialogueStateTracker("test", [])
+        # As rasa.core.processor logs a message from a channel.
+        event = UserUttered(
+            "prep", intent, [], parse_data, input_channel="rest", metadata=metadata
+        )
+        tracker.update(event, Domain.empty())
+        request = RemoteAction("action_prep_sheet", None)._action_call_format(
+            tracker, Domain.empty()
+        )
+        return Tracker.from_dict(request["tracker"])
+
+    dispatcher = CollectingDispatcher()
+    tracker = sent_to_action_server(WIDGET_METADATA)
+    asyncio.run(ActionPrepSheet().run(dispatcher, tracker, domain))
+    assert_one_form(dispatcher.messages)
+    assert dispatcher.messages[0]["custom"]["type"] == "prep_sheet"
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionPrepSheet().run(dispatcher, sent_to_action_server(None), domain))
+    assert_one_form(dispatcher.messages)
+    assert dispatcher.messages[0]["text"]
 
 
 def test_sheet_lists_topics_once_in_the_order_raised(domain):

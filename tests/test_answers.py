@@ -11,9 +11,9 @@ from actions.answers import (
     wording,
 )
 from actions.prep_sheet import ActionPrepSheet
+from tests.support.trackers import tracker_for, user
 from tests.test_actions import run, slot_events
 from tests.test_message_parts import CONFIG as COLLECTOR_CONFIG
-from tests.trackers import tracker_for, user
 
 
 def parts_message(*parts: tuple[str, str], topic: str | None = None) -> dict:

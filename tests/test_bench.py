@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from bot.bench.load import LoadPlan, build_scripts, strip_entities
-from bot.bench.profile import short_node_name
-from bot.bench.report import evaluate_targets, render_markdown
-from bot.bench.stats import LevelResult, percentile, ratio
+from tools.bench.load import LoadPlan, build_scripts, strip_entities
+from tools.bench.profile import short_node_name
+from tools.bench.report import evaluate_targets, render_markdown
+from tools.bench.stats import LevelResult, percentile, ratio
 
 
 def test_percentile_interpolates_like_numpy() -> None:

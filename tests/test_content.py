@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from actions.prep_sheet import sheet_text
-from tests.conftest import ROOT, SOURCE_DOCUMENT
+from bot.paths import GUIDE_PATH as SOURCE_DOCUMENT
+from bot.paths import ROOT
 
 SHARED_SOURCE = ROOT.parent / "shared" / "source" / SOURCE_DOCUMENT.name
 CITATION_MAP = ROOT / "tests" / "content" / "citations.yml"

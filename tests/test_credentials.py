@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from bot.channels import credentials
+from bot.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "credentials.yml"
 ALWAYS_ON = [
     "bot.channels.rest.RestInput",

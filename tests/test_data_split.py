@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import ROOT
+from bot.paths import ROOT
 
 
 def normalise(text: str) -> str:

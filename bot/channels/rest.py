@@ -34,7 +34,9 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, ResponseStream
+
+from bot.processor import APOLOGY_RESPONSE
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,6 @@ MAX_SENDER_CHARS = 128
 
 NUDGE_RESPONSE = "utter_please_type"
 SHORTEN_RESPONSE = "utter_please_shorten"
-APOLOGY_RESPONSE = "utter_technical_problem"
 # Line breaks and tabs are ordinary typing; other control characters are not.
 KEPT_CONTROLS = frozenset("\n\t")
 
@@ -156,7 +157,7 @@ class RestInput(RasaRestInput):
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
+        async def receive(request: Request) -> HTTPResponse | ResponseStream:
             return await self.receive(request, on_new_message)
 
         return webhook
@@ -165,7 +166,7 @@ class RestInput(RasaRestInput):
         self,
         request: Request,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> HTTPResponse:
+    ) -> HTTPResponse | ResponseStream:
         """Validate the request, then answer it (or say what is wrong)."""
         try:
             incoming = parse_request(request.body)

@@ -181,6 +181,7 @@ class TwilioInput(RasaTwilioInput):
         """Build the channel from its credentials.yml section."""
         if not credentials:
             cls.raise_missing_credentials_exception()
+            raise AssertionError("unreachable: the call above raises")
         if not credentials.get("webhook_url"):
             raise InvalidConfigException(
                 f"{cls.name()}: set webhook_url to the URL registered with Twilio; "

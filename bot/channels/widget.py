@@ -6,9 +6,11 @@ only serves its static files, so the whole embed is one tag on any page:
     <script src="https://bot.example/webhooks/widget/widget.js"
             data-server="https://bot.example"></script>
 
-Enable it in credentials.yml with an empty mapping:
+Enable it in credentials.yml, naming the directory of its files (web/widget
+in this repository; relative to the project root):
 
     bot.channels.widget.WidgetChannel:
+      directory: web/widget
 
 Routes (Rasa mounts the blueprint under /webhooks/widget):
     GET /webhooks/widget/widget.js   the script
@@ -28,7 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+from bot.paths import ROOT, WIDGET_DIR
 
 # Short caching: browsers revalidate within minutes after a deploy, while a
 # page that embeds the widget does not re-download it on every navigation.
@@ -79,7 +81,7 @@ class WidgetChannel(InputChannel):
     """Static files of the web chat widget; messages go to the REST channel."""
 
     def __init__(self, directory: Path = WIDGET_DIR) -> None:
-        """Load the widget's files from directory (bot/widget by default)."""
+        """Load the widget's files from directory (web/widget by default)."""
         self.assets = load_assets(directory)
 
     @classmethod
@@ -89,8 +91,13 @@ class WidgetChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WidgetChannel:
-        """Build the channel; it takes no settings (the credentials are empty)."""
-        return cls()
+        """Build the channel from its one setting, the directory of its files.
+
+        A relative `directory` is taken from the project root, so the server
+        finds the files whatever directory it was started from.
+        """
+        directory = Path((credentials or {}).get("directory") or WIDGET_DIR)
+        return cls(directory if directory.is_absolute() else ROOT / directory)
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -227,7 +227,7 @@ class PartsCollector(RuleBasedComponent):
         if name in self.answer_intents and (
             confidence >= self.config["min_part_confidence"]
         ):
-            return Answer(name, text, confidence)
+            return Answer(str(name), text, confidence)
         return None
 
     def _best_answer_in_ranking(self, message: Message) -> Answer | None:

@@ -469,7 +469,7 @@ def _clause_around(text: str, start: int, end: int) -> tuple[str, str, bool]:
         clause_start = boundary.end()
     following = _BREAK_RE.search(text, end)
     clause_end = following.start() if following else len(text)
-    is_question = bool(following) and following.group() == "?"
+    is_question = following is not None and following.group() == "?"
     prefix = text[clause_start:start].lstrip()
     return text[clause_start:clause_end].strip(), prefix, is_question
 

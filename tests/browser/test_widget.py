@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bot.paths import ROOT
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the browser fixture fails with install instructions
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.server
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "results" / "screenshots"
 WIDGET_PATH = "/webhooks/widget"
 DESKTOP = {"width": 1280, "height": 800}
@@ -345,6 +346,56 @@ def test_markup_from_the_server_is_shown_as_text(widget: Widget) -> None:
     assert widget.dialogs == []
 
 
+def test_every_message_declares_the_sheet_capability(widget: Widget) -> None:
+    bodies: list[dict] = []
+    widget.page.on(
+        "request",
+        lambda request: (
+            bodies.append(json.loads(request.post_data or "{}"))
+            if request.url.endswith("/webhooks/rest/webhook")
+            else None
+        ),
+    )
+    widget.goto_demo()
+    widget.open_and_wait_for_greeting()  # the silent greeting
+    widget.send("does it hurt?")  # a typed message
+    widget.log.get_by_role("button", name="Is it expensive?").click()  # a button
+    widget.wait_idle()
+
+    assert len(bodies) == 3
+    assert [b["message"] for b in bodies[1:]] == ["does it hurt?", "/ask_cost"]
+    for body in bodies:
+        assert body["metadata"] == {"renders": ["prep_sheet"]}
+
+
+def test_replies_render_as_sent_without_guessing(widget: Widget) -> None:
+    """Text is shown as text even when it reads like the sheet; the payload
+    is the sheet. The widget drops nothing the server sent."""
+    sheet = {
+        "type": "prep_sheet",
+        "title": "Your consultation prep sheet",
+        "sections": [{"heading": "Questions every patient should ask:", "items": []}],
+        "reminder": "Bring this with you.",
+    }
+    replies = [
+        {"text": "Your consultation prep sheet"},
+        {"text": "Bring this with you."},
+        {"custom": sheet},
+    ]
+    widget.goto_demo()
+    widget.open_and_wait_for_greeting()
+    widget.page.route(
+        f"{widget.base_url}/webhooks/rest/webhook",
+        lambda route: route.fulfill(json=replies),
+    )
+
+    widget.send("anything")
+
+    expect(widget.log.locator(".mp-sheet")).to_have_count(1)
+    expect(widget.bot_messages.filter(has_text="Your consultation")).to_have_count(1)
+    expect(widget.bot_messages.filter(has_text="Bring this with")).to_have_count(1)
+
+
 def test_keyboard_only(widget: Widget) -> None:
     widget.goto_demo()
     page = widget.page
@@ -506,21 +557,37 @@ def test_prep_sheet_renders_with_print_and_download(
     widget.goto_demo()
     widget.open_and_wait_for_greeting()
     widget.send("does it hurt?")
+    bodies: list[dict] = []
+    widget.page.on(
+        "request",
+        lambda request: (
+            bodies.append(json.loads(request.post_data or "{}"))
+            if request.url.endswith("/webhooks/rest/webhook")
+            else None
+        ),
+    )
 
     widget.send(PREP_REQUEST)
 
+    # The widget declares that it renders the sheet, so the server sends it
+    # once, as the payload only: one card and no text copy of it.
+    assert bodies and bodies[-1]["metadata"] == {"renders": ["prep_sheet"]}
     sheet = widget.log.locator(".mp-sheet")
     expect(sheet).to_have_count(1)
     expect(sheet.get_by_role("heading", level=3)).to_have_text(
         "Your consultation prep sheet"
     )
     expect(sheet.locator("li").first).to_contain_text("(Pain and Discomfort)")
-    # The plain-text copy of the sheet (split by Rasa at blank lines into
-    # several messages just before the payload) is not shown as well.
     for part in ("Your consultation prep sheet", "Questions every patient should ask"):
         expect(widget.bot_messages.filter(has_text=part)).to_have_count(0)
 
     widget.screenshot("widget-sheet.png")
+
+    widget.page.reload()  # the sheet comes back from history, still once
+    expect(sheet).to_have_count(1)
+    expect(sheet.locator("li").first).to_contain_text("(Pain and Discomfort)")
+    for part in ("Your consultation prep sheet", "Questions every patient should ask"):
+        expect(widget.bot_messages.filter(has_text=part)).to_have_count(0)
 
     with widget.page.expect_download() as download_info:
         sheet.get_by_role("button", name="Download").click()

@@ -12,12 +12,10 @@ so the tests stay plain functions and Slack's background replies still run.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from unittest.mock import AsyncMock, MagicMock, patch
 
 import pytest
@@ -34,9 +32,9 @@ from bot.channels.facebook import FacebookInput
 from bot.channels.slack import SlackInput
 from bot.channels.telegram import TelegramInput
 from bot.channels.twilio import TwilioInput, TwilioWhatsAppInput
+from bot.paths import MODEL_PATH
+from tools.harness import HOST, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "mesoprep.tar.gz"
 # Longest wait for Slack's background replies after a test.
 SETTLE_TIMEOUT_S = 60
 PUBLIC = "https://mesoprep.example/webhooks"
@@ -62,13 +60,6 @@ TWILIO_WHATSAPP = {
     "twilio_number": "+14155238886",
     "webhook_url": f"{PUBLIC}/twilio_whatsapp/webhook",
 }
-
-
-def free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def input_channels() -> list[InputChannel]:
@@ -98,7 +89,7 @@ class ServerThread:
     async def _start(self) -> None:
         # Returns once the socket is bound (Sanic 21.12 awaits it inside).
         self.server = await self.app.create_server(
-            host="127.0.0.1", port=self.port, return_asyncio_server=True
+            host=HOST, port=self.port, return_asyncio_server=True
         )
         await self.server.startup()
         await self.server.before_start()
@@ -136,9 +127,9 @@ class Platforms:
 @pytest.fixture(scope="session")
 def agent() -> Agent:
     """The trained assistant, loaded once: loading takes tens of seconds."""
-    if not MODEL.exists():
+    if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make train` first")
-    return Agent.load(str(MODEL))
+    return Agent.load(str(MODEL_PATH))
 
 
 @pytest.fixture(scope="session")
@@ -168,7 +159,7 @@ def channel_server(
     server = ServerThread(app, free_port())
     server.start()
     try:
-        yield f"http://127.0.0.1:{server.port}"
+        yield f"http://{HOST}:{server.port}"
     finally:
         server.stop()
 

@@ -21,8 +21,7 @@ from bot.channels.twilio import (
     numbered_options,
     split_body,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
+from bot.paths import ROOT
 
 
 def test_number_selects_the_payload_offered_to_that_sender() -> None:

@@ -74,7 +74,7 @@ def test_message_gets_the_cited_answer(
 ) -> None:
     psid = new_psid()
     reply = send(channel_server, delivery(messaging(psid, {"text": "does it hurt?"})))
-    assert (reply.status, reply.body) == (200, "success")
+    assert (reply.status, reply.text) == (200, "success")
     assert PAIN_SOURCE in text_to(platforms, psid)
 
 

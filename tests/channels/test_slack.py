@@ -159,5 +159,5 @@ def test_url_check_is_answered_with_the_challenge(channel_server: str) -> None:
         "challenge": "3eZbrw1aBm2rZgRNFdxV",
         "type": "url_verification",
     }
-    assert send_event(channel_server, check).body == "3eZbrw1aBm2rZgRNFdxV"
+    assert send_event(channel_server, check).text == "3eZbrw1aBm2rZgRNFdxV"
     assert send_event(channel_server, check, secret="wrong").status == 400

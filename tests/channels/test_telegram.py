@@ -69,7 +69,7 @@ def test_question_gets_the_cited_answer(
 ) -> None:
     chat_id = new_chat_id()
     reply = post_json(url(channel_server), text_update(chat_id, "does it hurt?"))
-    assert (reply.status, reply.body) == (200, "success")
+    assert (reply.status, reply.text) == (200, "success")
     recipients = {call.args[0] for call in platforms.telegram_send.call_args_list}
     assert recipients == {str(chat_id)}
     assert PAIN_SOURCE in "\n".join(sent_texts(platforms.telegram_send, 1))
@@ -103,7 +103,7 @@ def test_update_for_another_bot_is_ignored(
     other = User(id=2, is_bot=True, first_name="Other", username="someone_else_bot")
     with patch.object(Bot, "get_me", AsyncMock(return_value=other)):
         reply = post_json(url(channel_server), text_update(new_chat_id(), "hello"))
-    assert reply.body == "failed"
+    assert reply.text == "failed"
     assert not platforms.telegram_send.called
 
 

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from tests.channels.conftest import TWILIO_SMS, TWILIO_WHATSAPP, Platforms
-from tests.channels.webhooks import PAIN_SOURCE, Response, twilio_post
+from tests.channels.webhooks import PAIN_SOURCE, twilio_post
+from tools.http import Reply
 
 pytestmark = pytest.mark.server
 
@@ -42,7 +43,7 @@ def form(sender: str, to: str, body: str) -> dict[str, str]:
     }
 
 
-def sms(server: str, sender: str, body: str, token: str | None = None) -> Response:
+def sms(server: str, sender: str, body: str, token: str | None = None) -> Reply:
     return twilio_post(
         server,
         SMS_PATH,
@@ -52,7 +53,7 @@ def sms(server: str, sender: str, body: str, token: str | None = None) -> Respon
     )
 
 
-def whatsapp(server: str, sender: str, body: str) -> Response:
+def whatsapp(server: str, sender: str, body: str) -> Reply:
     to = f"whatsapp:{TWILIO_WHATSAPP['twilio_number']}"
     return twilio_post(
         server,

@@ -6,14 +6,14 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from unittest.mock import Mock
 
 from twilio.request_validator import RequestValidator
+
+from tools import http
+from tools.http import Reply
 
 # The answer to "does it hurt?" ends with this line.
 PAIN_SOURCE = "Source: Pain and Discomfort"
@@ -21,31 +21,14 @@ PAIN_SOURCE = "Source: Pain and Discomfort"
 REPLY_TIMEOUT_S = 30
 
 
-@dataclass
-class Response:
-    """Status and body of the server's answer to a webhook call."""
-
-    status: int
-    body: str
-
-
 def post(
     url: str, body: bytes, content_type: str, headers: dict[str, str] | None = None
-) -> Response:
-    """POST body to url; HTTP errors are returned, not raised."""
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": content_type, **(headers or {})}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return Response(answer.status, answer.read().decode())
-    except urllib.error.HTTPError as error:
-        return Response(error.code, error.read().decode())
+) -> Reply:
+    """POST body to url with its content type; HTTP errors are returned."""
+    return http.post(url, body, {"Content-Type": content_type, **(headers or {})})
 
 
-def post_json(
-    url: str, payload: dict, headers: dict[str, str] | None = None
-) -> Response:
+def post_json(url: str, payload: dict, headers: dict[str, str] | None = None) -> Reply:
     """POST payload as JSON, the way Telegram, Slack events and Meta send."""
     return post(url, json_bytes(payload), "application/json", headers)
 
@@ -72,7 +55,7 @@ def meta_headers(body: bytes, secret: str, algorithm: str = "sha256") -> dict:
 
 def twilio_post(
     server: str, path: str, form: dict[str, str], public_url: str, token: str
-) -> Response:
+) -> Reply:
     """POST a Twilio form, signed for the public URL Twilio was given."""
     signature = RequestValidator(token).compute_signature(public_url, form)
     return post(

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import MODEL
-from tests.production.servers import ActionServer, RasaServer
+from tests.conftest import assistant_with_actions
+from tools.harness import Assistant
 
 API_TOKEN = f"test-token-{uuid.uuid4().hex}"
 WIDGET_ORIGIN = "http://widget.example"
@@ -30,34 +30,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def serve(
     name: str, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
-) -> Iterator[RasaServer]:
-    """A Rasa server with its own action server, stopped after the session."""
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    actions = ActionServer(f"{name}-actions")
-    actions.start()
-    server = RasaServer(
-        name,
-        workdir=tmp_path_factory.mktemp(name),
-        env={"ACTION_ENDPOINT_URL": actions.url, **env},
-        actions=actions,
-    )
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        actions.stop()
+) -> Iterator[Assistant]:
+    """An assistant with its own action server, stopped after the session."""
+    yield from assistant_with_actions(name, tmp_path_factory.mktemp(name), env)
 
 
 @pytest.fixture(scope="session")
-def locked_down(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServer]:
+def locked_down(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """Default settings: API off, same-origin only."""
     yield from serve("locked-down", tmp_path_factory, {})
 
 
 @pytest.fixture(scope="session")
-def open_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServer]:
+def open_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """HTTP API on with API_TOKEN; CORS for WIDGET_ORIGIN."""
     env = {"RASA_API_TOKEN": API_TOKEN, "CORS_ORIGINS": WIDGET_ORIGIN}
     yield from serve("open-api", tmp_path_factory, env)

@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.database import check_database, check_redis
-from tests.conftest import free_port, start, stop
+from tools.harness import free_port, start, stop
 
 STARTUP_TIMEOUT_S = 60
 NGINX = Path("/usr/sbin/nginx")

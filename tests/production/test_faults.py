@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 
 from bot.channels.credentials import generate as generate_credentials
-from tests.conftest import BIN, MODEL, ROOT, free_port
-from tests.production.servers import ActionServer, RasaServer
-from tests.server.rest import Conversation
+from bot.paths import MODEL_PATH as MODEL
+from bot.paths import ROOT
+from tests.support.rest import Conversation
+from tools.harness import BIN, ActionServer, Assistant, free_port
 
 APOLOGY = "Sorry, I can't do that right now"
 PASSWORD = "hunter2-not-printed"
 
 
 @pytest.fixture
-def actions_down(locked_down: RasaServer) -> Iterator[RasaServer]:
+def actions_down(locked_down: Assistant) -> Iterator[Assistant]:
     """The locked-down server with its action server stopped, restarted after."""
     actions = locked_down.actions
     assert isinstance(actions, ActionServer)
@@ -32,7 +33,7 @@ def actions_down(locked_down: RasaServer) -> Iterator[RasaServer]:
 
 
 @pytest.mark.server
-def test_answers_from_the_guide_still_work(actions_down: RasaServer) -> None:
+def test_answers_from_the_guide_still_work(actions_down: Assistant) -> None:
     chat = Conversation(actions_down.url)
     assert "Source: Pain and Discomfort" in chat.text("does it hurt?")
     reply = chat.text("how long does that last?")
@@ -41,7 +42,7 @@ def test_answers_from_the_guide_still_work(actions_down: RasaServer) -> None:
 
 
 @pytest.mark.server
-def test_urgent_care_uses_the_default_numbers(actions_down: RasaServer) -> None:
+def test_urgent_care_uses_the_default_numbers(actions_down: Assistant) -> None:
     chat = Conversation(actions_down.url)
     reply = chat.text("my lips are swelling and I can't breathe after the injections")
     assert "your local emergency number" in reply and "immediately" in reply
@@ -49,14 +50,14 @@ def test_urgent_care_uses_the_default_numbers(actions_down: RasaServer) -> None:
 
 
 @pytest.mark.server
-def test_contact_route_uses_the_default_wording(actions_down: RasaServer) -> None:
+def test_contact_route_uses_the_default_wording(actions_down: Assistant) -> None:
     reply = Conversation(actions_down.url).text("can I talk to a human?")
     assert "[your clinic's name]" in reply and "[clinic phone number]" in reply
     assert APOLOGY not in reply
 
 
 @pytest.mark.server
-def test_prep_sheet_apologises_instead_of_silence(actions_down: RasaServer) -> None:
+def test_prep_sheet_apologises_instead_of_silence(actions_down: Assistant) -> None:
     chat = Conversation(actions_down.url)
     messages = chat.say("help me prepare for my consultation")
     # The apology is the whole turn (nothing half-done), then it listens.
@@ -66,7 +67,7 @@ def test_prep_sheet_apologises_instead_of_silence(actions_down: RasaServer) -> N
 
 @pytest.mark.server
 def test_noting_a_factor_apologises_instead_of_a_false_ack(
-    actions_down: RasaServer,
+    actions_down: Assistant,
 ) -> None:
     reply = Conversation(actions_down.url).text("I'm allergic to latex")
     assert APOLOGY in reply
@@ -75,7 +76,7 @@ def test_noting_a_factor_apologises_instead_of_a_false_ack(
 
 @pytest.mark.server
 def test_failures_are_logged_in_one_line_not_a_traceback(
-    actions_down: RasaServer,
+    actions_down: Assistant,
 ) -> None:
     Conversation(actions_down.url).say("help me prepare for my consultation")
     logs = actions_down.logs()

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.production.servers import RasaServer, send
+from tools.harness import Assistant
+from tools.http import send_message
 
 CONVERSATIONS = 50
 # Twenty turns a person might take, with follow-ups, a factor, the prep
@@ -64,7 +65,7 @@ def converse(base_url: str, sender: str) -> Outcome:
     for message in SCRIPT:
         started = time.monotonic()
         try:
-            reply = send(base_url, sender, message)
+            reply = send_message(base_url, sender, message)
         except OSError as error:
             outcome.errors.append(f"{message!r}: {error}")
             continue
@@ -78,7 +79,7 @@ def converse(base_url: str, sender: str) -> Outcome:
 
 @pytest.mark.server
 def test_fifty_concurrent_conversations_are_all_answered_and_stored(
-    open_api: RasaServer,
+    open_api: Assistant,
 ) -> None:
     run = uuid.uuid4().hex[:8]
     senders = [f"load-{run}-{n:02d}" for n in range(CONVERSATIONS)]

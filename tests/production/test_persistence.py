@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import database
-from tests.production.servers import RasaServer
-from tests.server.rest import Conversation
+from tests.support.rest import Conversation
+from tools.harness import Assistant
 
 FACTOR = "I'm allergic to latex"
 
@@ -45,7 +45,7 @@ def test_redis_url_gives_the_lock_store_settings() -> None:
 
 
 @pytest.mark.server
-def test_conversation_and_factor_survive_a_restart(locked_down: RasaServer) -> None:
+def test_conversation_and_factor_survive_a_restart(locked_down: Assistant) -> None:
     chat = Conversation(locked_down.url)
     assert "Source: Pain and Discomfort" in chat.text("does it hurt?")
     assert f'"{FACTOR}"' in chat.text(FACTOR)

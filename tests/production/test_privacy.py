@@ -17,10 +17,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.paths import ROOT
 from bot.stores import erasure_confirmed
-from tests.conftest import ROOT
-from tests.production.servers import RasaServer, post
-from tests.server.rest import Conversation
+from tests.support.rest import Conversation
+from tools.harness import Assistant
+from tools.http import post
 
 DAY_S = 24 * 60 * 60
 
@@ -44,7 +45,7 @@ def test_erasure_follows_only_a_deletion_confirmed_in_the_latest_turn() -> None:
 
 
 @pytest.mark.server
-def test_delete_my_data_removes_the_conversation_rows(open_api: RasaServer) -> None:
+def test_delete_my_data_removes_the_conversation_rows(open_api: Assistant) -> None:
     chat, bystander = Conversation(open_api.url), Conversation(open_api.url)
     chat.say("does it hurt?")
     chat.say("I'm allergic to latex")
@@ -63,7 +64,7 @@ def test_delete_my_data_removes_the_conversation_rows(open_api: RasaServer) -> N
 
 
 @pytest.mark.server
-def test_forget_what_i_told_you_also_erases_the_rows(open_api: RasaServer) -> None:
+def test_forget_what_i_told_you_also_erases_the_rows(open_api: Assistant) -> None:
     chat = Conversation(open_api.url)
     chat.say("I'm allergic to latex")
     assert "forgotten what you told me" in chat.text("forget what I told you")
@@ -92,9 +93,9 @@ def senders(database: Path) -> dict[str, int]:
 
 
 def retention(database: Path, *args: str) -> str:
-    """`python -m bot.scripts.retention` (what `make retention` runs)."""
+    """`python -m tools.retention` (what `make retention` runs)."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.scripts.retention", *args],
+        [sys.executable, "-m", "tools.retention", *args],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
         capture_output=True,
@@ -136,7 +137,7 @@ def test_retention_on_an_empty_database_deletes_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.server
-def test_message_text_is_not_written_to_the_logs(open_api: RasaServer) -> None:
+def test_message_text_is_not_written_to_the_logs(open_api: Assistant) -> None:
     marker = f"Quillfeather{uuid.uuid4().hex[:8]}"
     chat = Conversation(open_api.url)
     chat.say(f"my axolotl {marker} wonders whether the injections hurt")

@@ -16,7 +16,8 @@ from unittest.mock import AsyncMock
 import pytest
 
 from bot.channels import rest
-from tests.production.servers import RasaServer, Reply, post, send
+from tools.harness import Assistant
+from tools.http import Reply, post, send_message
 
 WEBHOOK = "/webhooks/rest/webhook"
 NUDGE = "I didn't catch any words there"
@@ -148,19 +149,19 @@ def test_canned_responses_exist_in_the_domain(domain: dict) -> None:
     ],
 )
 def test_live_malformed_requests_get_a_clear_4xx(
-    open_api: RasaServer, body: bytes, status: int, words: str
+    open_api: Assistant, body: bytes, status: int, words: str
 ) -> None:
     assert_rejected(post(open_api.url + WEBHOOK, body), status, words)
 
 
 @pytest.mark.server
-def test_live_one_megabyte_body_gets_413(open_api: RasaServer) -> None:
+def test_live_one_megabyte_body_gets_413(open_api: Assistant) -> None:
     body = json.dumps({"sender": sender(), "message": "a" * 1_000_000}).encode()
     assert_rejected(post(open_api.url + WEBHOOK, body), 413, "too large")
 
 
 @pytest.mark.server
-def test_live_body_over_the_server_cap_gets_413_json(open_api: RasaServer) -> None:
+def test_live_body_over_the_server_cap_gets_413_json(open_api: Assistant) -> None:
     # Sanic refuses it before reading it (SANIC_REQUEST_MAX_SIZE, bot.serve).
     reply = post(open_api.url + WEBHOOK, b"a" * (3 * 1024 * 1024))
     assert_rejected(reply, 413, "size limit")
@@ -171,9 +172,9 @@ def test_live_body_over_the_server_cap_gets_413_json(open_api: RasaServer) -> No
     "message", ["", "   ", "\n\t  \n", "👍", "🙂🙂🙂", "❤️‍🔥", "?!", "\u0000\u0007"]
 )
 def test_live_messages_without_words_get_a_nudge(
-    open_api: RasaServer, message: str
+    open_api: Assistant, message: str
 ) -> None:
-    reply = send(open_api.url, sender(), message)
+    reply = send_message(open_api.url, sender(), message)
     text = assert_helpful(reply)
     assert NUDGE in text
     assert reply.body[0]["buttons"], "the nudge offers topics"
@@ -181,10 +182,10 @@ def test_live_messages_without_words_get_a_nudge(
 
 @pytest.mark.server
 def test_live_ten_thousand_characters_get_please_shorten(
-    open_api: RasaServer,
+    open_api: Assistant,
 ) -> None:
     message = ("My scalp has been itchy and I wonder about this. " * 250)[:10_000]
-    text = assert_helpful(send(open_api.url, sender(), message))
+    text = assert_helpful(send_message(open_api.url, sender(), message))
     assert SHORTEN in text
     # The urgent-care line survives even when the message is not read.
     assert "your local emergency number" in text
@@ -211,27 +212,27 @@ def test_live_ten_thousand_characters_get_please_shorten(
     ],
 )
 def test_live_odd_but_well_formed_messages_get_a_helpful_reply(
-    open_api: RasaServer, message: str
+    open_api: Assistant, message: str
 ) -> None:
     chat = sender()
-    assert_helpful(send(open_api.url, chat, message))
+    assert_helpful(send_message(open_api.url, chat, message))
     # The conversation carries on normally afterwards.
     assert "Source: Multiple Sessions Required" in assert_helpful(
-        send(open_api.url, chat, "how many sessions will I need?")
+        send_message(open_api.url, chat, "how many sessions will I need?")
     )
 
 
 @pytest.mark.server
-def test_live_sql_looking_text_is_stored_as_text(open_api: RasaServer) -> None:
+def test_live_sql_looking_text_is_stored_as_text(open_api: Assistant) -> None:
     chat = sender()
-    assert_helpful(send(open_api.url, chat, "'; DROP TABLE events; --"))
+    assert_helpful(send_message(open_api.url, chat, "'; DROP TABLE events; --"))
     users = [e["text"] for kind, e in open_api.events(chat) if kind == "user"]
     assert users == ["'; DROP TABLE events; --"]
 
 
 @pytest.mark.server
-def test_live_html_comes_back_as_json_text_only(open_api: RasaServer) -> None:
-    reply = send(open_api.url, sender(), "I'm allergic to <script>x()</script>")
+def test_live_html_comes_back_as_json_text_only(open_api: Assistant) -> None:
+    reply = send_message(open_api.url, sender(), "I'm allergic to <script>x()</script>")
     assert reply.headers["content-type"].startswith("application/json")
     assert_helpful(reply)
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import MODEL
+from bot.paths import MODEL_PATH as MODEL
 from tests.production import scale
-from tests.production.servers import ActionServer, RasaServer, Reply, post
+from tools.harness import ActionServer, Assistant
+from tools.http import Reply, post
 
 pytestmark = pytest.mark.scale
 
@@ -29,7 +30,7 @@ class Cluster:
     """The proxy's URL, the servers behind it and the shared database."""
 
     proxy: str
-    servers: list[RasaServer]
+    servers: list[Assistant]
     database_url: str
 
     def say(self, sender: str, message: str) -> Reply:
@@ -50,7 +51,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         actions.start()
         stack.callback(actions.stop)
         servers = [
-            RasaServer(
+            Assistant(
                 f"scale-rasa-{n}",
                 workdir=tmp_path_factory.mktemp(f"scale-{n}"),
                 env={

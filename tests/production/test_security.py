@@ -8,7 +8,8 @@ import pytest
 
 from bot import serve
 from tests.production.conftest import API_TOKEN, WIDGET_ORIGIN
-from tests.production.servers import RasaServer, get, post
+from tools.harness import Assistant
+from tools.http import get, post
 
 PARSE = "/model/parse"
 # A sample of Rasa's HTTP API: reading and changing conversations and models.
@@ -98,7 +99,7 @@ def test_several_workers_need_redis_locks() -> None:
 @pytest.mark.server
 @pytest.mark.parametrize(("method", "path", "body"), API_CALLS)
 def test_api_is_off_by_default(
-    locked_down: RasaServer, method: str, path: str, body: bytes | None
+    locked_down: Assistant, method: str, path: str, body: bytes | None
 ) -> None:
     reply = call(locked_down.url, method, path, body)
     assert reply.status in (403, 404, 405), (path, reply.status)
@@ -107,7 +108,7 @@ def test_api_is_off_by_default(
 @pytest.mark.server
 @pytest.mark.parametrize(("method", "path", "body"), API_CALLS)
 def test_api_needs_the_token(
-    open_api: RasaServer, method: str, path: str, body: bytes | None
+    open_api: Assistant, method: str, path: str, body: bytes | None
 ) -> None:
     assert call(open_api.url, method, path, body).status == 401
     assert call(open_api.url, method, path, body, "?token=wrong-token").status == 401
@@ -116,7 +117,7 @@ def test_api_needs_the_token(
 
 
 @pytest.mark.server
-def test_token_is_not_on_any_command_line(open_api: RasaServer) -> None:
+def test_token_is_not_on_any_command_line(open_api: Assistant) -> None:
     # bot.serve passes it to Rasa inside the process: `ps` must not show it.
     assert open_api.process is not None
     cmdline = Path(f"/proc/{open_api.process.pid}/cmdline").read_bytes()
@@ -124,7 +125,7 @@ def test_token_is_not_on_any_command_line(open_api: RasaServer) -> None:
 
 
 @pytest.mark.server
-def test_cors_header_only_for_the_configured_origin(open_api: RasaServer) -> None:
+def test_cors_header_only_for_the_configured_origin(open_api: Assistant) -> None:
     body = b'{"sender": "cors-check", "message": "hello"}'
     url = f"{open_api.url}/webhooks/rest/webhook"
     allowed = post(url, body, {"Origin": WIDGET_ORIGIN})
@@ -135,7 +136,7 @@ def test_cors_header_only_for_the_configured_origin(open_api: RasaServer) -> Non
 
 
 @pytest.mark.server
-def test_cors_preflight_only_for_the_configured_origin(open_api: RasaServer) -> None:
+def test_cors_preflight_only_for_the_configured_origin(open_api: Assistant) -> None:
     url = f"{open_api.url}/webhooks/rest/webhook"
     headers = {
         "Access-Control-Request-Method": "POST",
@@ -148,7 +149,7 @@ def test_cors_preflight_only_for_the_configured_origin(open_api: RasaServer) -> 
 
 
 @pytest.mark.server
-def test_no_cors_header_by_default(locked_down: RasaServer) -> None:
+def test_no_cors_header_by_default(locked_down: Assistant) -> None:
     body = b'{"sender": "cors-default", "message": "hello"}'
     reply = post(
         f"{locked_down.url}/webhooks/rest/webhook", body, {"Origin": WIDGET_ORIGIN}

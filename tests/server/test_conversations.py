@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.rest import Conversation
+from tests.support.rest import Conversation
 
 pytestmark = pytest.mark.server
 
@@ -80,8 +80,18 @@ def test_prep_sheet_covers_topics_and_factor(assistant_url: str) -> None:
     assert "(Pain and Discomfort)" in text
     assert "(Multiple Sessions Required)" in text
     assert '"I\'m allergic to latex"' in text
-    payloads = [m["custom"] for m in messages if m.get("custom")]
-    assert payloads and payloads[0]["type"] == "prep_sheet"
+    # A client that doesn't say it renders the sheet gets the text only.
+    assert not [m for m in messages if m.get("custom")]
+
+
+def test_a_client_that_renders_the_sheet_gets_it_once_structured(
+    assistant_url: str,
+) -> None:
+    chat = Conversation(assistant_url)
+    chat.say("does it hurt?")
+    messages = chat.say("my prep sheet please", metadata={"renders": ["prep_sheet"]})
+    assert [m["custom"]["type"] for m in messages] == ["prep_sheet"]
+    assert not [m for m in messages if m.get("text")]
 
 
 def test_correcting_and_clearing_factors(assistant_url: str) -> None:

@@ -10,8 +10,8 @@ from functools import partial
 
 import pytest
 
-from tests.server import heldout
-from tests.server.heldout import Outcome
+from tests.support import heldout
+from tests.support.heldout import Outcome
 
 pytestmark = pytest.mark.server
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from bot.paths import ROOT
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 

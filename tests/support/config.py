@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from bot.paths import ROOT
+
 CONFIG_FILE = ROOT / "config.yml"
 
 

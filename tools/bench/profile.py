@@ -1,6 +1,6 @@
 """Where one message's time goes inside the server, measured in-process.
 
-Run as `python -m bot.bench.profile --model M --endpoints E --out OUT.json`
+Run as `python -m tools.bench.profile --model M --endpoints E --out OUT.json`
 (the benchmark does, with the action server running). It loads the model
 the way the server does (rasa.core.agent.load_agent with the endpoints and
 production's message processor),
@@ -20,9 +20,9 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from bot.bench.stats import finite, percentile
+from tools.bench.stats import finite, percentile
 
 NLU, POLICIES, ACTIONS, TRACKERS = "NLU", "Policies", "Custom actions", "Tracker store"
 NODE_NAME = re.compile(r"^(?:run_)?(?:\w+\.)*(?P<name>\w+?)(?P<index>\d*)$")
@@ -110,7 +110,8 @@ def _patch_graph_nodes(graph_node: type) -> None:
         finally:
             RECORDER.add(RECORDER.stage, self._node_name, time.perf_counter() - started)
 
-    graph_node.__call__ = timed
+    # Patched on the class, so every node of the loaded graph is timed.
+    graph_node.__call__ = timed  # type: ignore[method-assign]
 
 
 def install_production_processor() -> None:
@@ -218,7 +219,7 @@ def component_rows(turns: int, turn_ms: float) -> list[dict[str, Any]]:
         key=lambda r: (
             order.index(r["stage"]) if r["stage"] in order else len(order),
             r["component"] == "total",
-            -r["ms_per_message"],
+            -cast(float, r["ms_per_message"]),
         )
     )
     return rows

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from importlib import metadata, util
 from pathlib import Path
 
-from bot.bench.console import phase
+from tools.bench.console import phase
 
 HEARTBEAT_S = 30
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.bench.stats import ratio
+from tools.bench.stats import ratio
 
 OURS, BASELINE = "mesoprep", "baseline"
 MB = 1_000_000

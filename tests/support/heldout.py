@@ -14,15 +14,15 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tests.server.rest import Conversation
+from bot.paths import ROOT
+from tests.support.rest import Conversation
 
-HELDOUT = Path(__file__).resolve().parent.parent / "heldout"
-RESULTS = Path(__file__).resolve().parent.parent.parent / "results" / "heldout"
+HELDOUT = ROOT / "tests" / "heldout"
+RESULTS = ROOT / "results" / "heldout"
 # Enough parallel conversations to finish quickly without starving the server.
 PARALLEL = 4
 

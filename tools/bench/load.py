@@ -19,8 +19,8 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bot.bench.console import Counter
-from bot.bench.stats import LevelResult
+from tools.bench.console import Counter
+from tools.bench.stats import LevelResult
 
 ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 REQUEST_TIMEOUT_S = 30

@@ -1,4 +1,4 @@
-"""`python -m bot.bench`: train, serve and load mesoprep and the baseline.
+"""`python -m tools.bench`: train, serve and load mesoprep and the baseline.
 
 Phases, each announced on one line:
 
@@ -30,27 +30,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bot.bench import load, train
-from bot.bench.console import phase
-from bot.bench.report import BASELINE, MB, OURS, evaluate_targets, write_outputs
-from bot.bench.servers import Served, action_server, rasa_server
 from bot.channels.credentials import generate as generate_credentials
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-QUIET_ENV = {
-    "PYTHONHASHSEED": "0",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "RASA_TELEMETRY_ENABLED": "false",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    "PYTHONWARNINGS": "ignore",
-}
+from tools.bench import load, train
+from tools.bench.console import phase
+from tools.bench.report import BASELINE, MB, OURS, evaluate_targets, write_outputs
+from tools.bench.servers import Served, action_server, rasa_server
+from tools.harness import BIN, QUIET_ENV, ROOT
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.bench",
+        prog="python -m tools.bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -187,7 +178,7 @@ def run_profile(
     scripts_file, result = out / "profile-scripts.json", out / "profile.json"
     scripts_file.write_text(json.dumps(scripts))
     args = [
-        *(sys.executable, "-m", "bot.bench.profile", "--model", str(model)),
+        *(sys.executable, "-m", "tools.bench.profile", "--model", str(model)),
         *("--endpoints", str(endpoints), "--scripts", str(scripts_file)),
         *("--out", str(result)),
     ]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +15,19 @@ try:  # psutil is optional: /proc gives the same figures on Linux.
 except ImportError:  # pragma: no cover - depends on the environment
     psutil = None
 
-from bot.processes import HOST, ROOT, free_port, start, stop  # noqa: F401
+
+from tools.harness import (
+    HOST,
+    STARTUP_TIMEOUT_S,
+    answers,
+    free_port,
+    start,
+    stop,
+    wait_until,
+)
+from tools.http import post_json
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-STARTUP_TIMEOUT_S = 300
 
 
 def _children_by_parent() -> dict[int, list[int]]:
@@ -101,36 +106,6 @@ class MemorySampler:
         return self.peak_bytes
 
 
-def post_json(url: str, payload: dict, timeout_s: float = 30) -> object:
-    """POST payload as JSON; the decoded answer."""
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout_s) as response:
-        return json.loads(response.read() or b"null")
-
-
-def wait_until(
-    probe: Callable[[], object],
-    process: subprocess.Popen,
-    timeout_s: float,
-    interval_s: float,
-) -> None:
-    """Call probe until it succeeds; fail early if the process died."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early (code {process.returncode})")
-        try:
-            probe()
-            return
-        except (OSError, urllib.error.URLError, ValueError):
-            time.sleep(interval_s)
-    raise TimeoutError(f"server did not answer within {timeout_s} s")
-
-
 @contextmanager
 def action_server(bin_dir: Path, log: Path, env: dict[str, str]) -> Iterator[str]:
     """The project's action server on a loopback port; yields its webhook URL."""
@@ -141,8 +116,7 @@ def action_server(bin_dir: Path, log: Path, env: dict[str, str]) -> Iterator[str
         {**env, "SANIC_HOST": HOST},
     )
     try:
-        health = f"http://{HOST}:{port}/health"
-        wait_until(lambda: urllib.request.urlopen(health, timeout=2), process, 120, 0.5)
+        wait_until(answers(f"http://{HOST}:{port}/health"), process, 120, 0.5)
         yield f"http://{HOST}:{port}/webhook"
     finally:
         stop(process)
@@ -184,9 +158,12 @@ def rasa_server(
     memory = MemorySampler(process.pid)
     try:
         probe = {"sender": f"bench-probe-{port}", "message": "hello"}
-        wait_until(
-            lambda: post_json(url, probe), process, STARTUP_TIMEOUT_S, interval_s=0.1
-        )
+
+        def first_answer() -> None:
+            if not post_json(url, probe).ok:
+                raise OSError("no answer yet")
+
+        wait_until(first_answer, process, STARTUP_TIMEOUT_S, interval_s=0.1)
         startup_s = time.perf_counter() - started
         yield Served(url, startup_s, memory, memory.sample())
     finally:

@@ -1,6 +1,6 @@
 """Fail when the NLU evaluation's intent macro-F1 is below a threshold.
 
-Usage: python -m bot.scripts.check_nlu_report results/nlu/intent_report.json
+Usage: python -m tools.check_nlu_report results/nlu/intent_report.json
        [--min-f1 0.95]
 """
 

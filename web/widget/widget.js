@@ -35,6 +35,10 @@
   const GREETING_PAYLOAD = '/greet';
   const MAX_HISTORY = 200;
   const SHEET_FILENAME = 'consultation-prep-sheet.txt';
+  // What this widget renders itself, sent as metadata with every message so
+  // the server sends those as structured payloads (and only so); clients
+  // that don't declare it get plain text (actions/prep_sheet.py).
+  const RENDERS = ['prep_sheet'];
   const ID = 'mesoprep-widget';
 
   // ---- Storage: per server, and never fatal ---------------------------------
@@ -111,47 +115,18 @@
     };
   }
 
-  /** The action sends the sheet twice: as plain text (for text-only
-   * channels) and then as the structured payload. The REST channel splits
-   * that text at blank lines, so it arrives as several messages: the title,
-   * one per section and the reminder. Each is recognised by how it starts. */
-  function isSheetText(text, sheet) {
-    const t = text.trim();
-    if (!t || !sheet) return false;
-    return t.startsWith(sheet.title.trim()) ||
-      (Boolean(sheet.reminder) && t === sheet.reminder.trim()) ||
-      sheet.sections.some((section) => section.heading && t.startsWith(section.heading.trim()));
-  }
-
-  /** Indexes of the text messages that duplicate a following sheet: the run
-   * of plain text messages just before it that are parts of that sheet. */
-  function sheetDuplicates(messages) {
-    const duplicates = new Set();
-    messages.forEach((message, index) => {
-      const sheet = message && cleanSheet(message.custom);
-      if (!sheet) return;
-      for (let j = index - 1; j >= 0; j -= 1) {
-        const before = messages[j];
-        const plain = before && isString(before.text) && !before.custom &&
-          !(Array.isArray(before.buttons) && before.buttons.length);
-        if (!plain || !isSheetText(before.text, sheet)) break;
-        duplicates.add(j);
-      }
-    });
-    return duplicates;
-  }
-
-  /** REST channel replies turned into history entries. */
+  /** REST channel replies turned into history entries: a message's text
+   * (with its buttons) as a bubble, a prep_sheet payload as the sheet. The
+   * widget declares RENDERS in every request, so the action sends the sheet
+   * only as the payload, never as text too: nothing needs dropping here. */
   function toEntries(messages) {
-    const duplicates = sheetDuplicates(messages);
     const entries = [];
-    messages.forEach((message, index) => {
+    messages.forEach((message) => {
       if (!message || typeof message !== 'object') return;
-      const sheet = cleanSheet(message.custom);
-      let text = isString(message.text) ? message.text : '';
-      if (duplicates.has(index) || isSheetText(text, sheet)) text = '';
+      const text = isString(message.text) ? message.text : '';
       const buttons = cleanButtons(message.buttons);
       if (text || buttons.length) entries.push({ from: 'bot', text, buttons });
+      const sheet = cleanSheet(message.custom);
       if (sheet) entries.push({ from: 'bot', sheet });
     });
     return entries;
@@ -439,7 +414,11 @@
       const response = await fetch(WEBHOOK_URL, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sender: state.sender, message: payload }),
+        body: JSON.stringify({
+          sender: state.sender,
+          message: payload,
+          metadata: { renders: RENDERS },
+        }),
         signal: controller.signal,
       });
       if (!response.ok) throw new SendError('http', response.status);

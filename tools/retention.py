@@ -1,7 +1,7 @@
 """Delete conversations with no activity for a number of days.
 
-    python -m bot.scripts.retention --days 30            # or: make retention DAYS=30
-    python -m bot.scripts.retention --days 30 --dry-run  # count, delete nothing
+    python -m tools.retention --days 30            # or: make retention DAYS=30
+    python -m tools.retention --days 30 --dry-run  # count, delete nothing
 
 A conversation is deleted whole, every event of it, once its latest event is
 older than the cutoff: deleting only its old events would leave a broken
@@ -37,7 +37,7 @@ SECONDS_PER_DAY = 24 * 60 * 60
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """--days (or RETENTION_DAYS), --dry-run and --database-url."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.scripts.retention", description=__doc__.splitlines()[0]
+        prog="python -m tools.retention", description=__doc__.splitlines()[0]
     )
     default_days = os.environ.get("RETENTION_DAYS", "").strip()
     parser.add_argument(

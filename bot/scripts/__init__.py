@@ -1,1 +1,0 @@
-"""Helper scripts used by the Makefile."""
