@@ -59,9 +59,10 @@ def test_remote_action_result_check_keeps_its_shape() -> None:
         "bot.action_validation must be rewritten"
     )
     # The replacement is installed as a method: its first parameter is self.
-    assert parameters(RemoteAction._validate_action_result)[1:] == parameters(
-        action_validation.validate_action_result
-    )[1:], "RemoteAction._validate_action_result's parameters changed"
+    assert (
+        parameters(RemoteAction._validate_action_result)[1:]
+        == parameters(action_validation.validate_action_result)[1:]
+    ), "RemoteAction._validate_action_result's parameters changed"
     assert callable(getattr(RemoteAction, "action_response_format_spec", None)), (
         "RemoteAction.action_response_format_spec is gone: the schema comes from it"
     )
