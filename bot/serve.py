@@ -14,6 +14,7 @@ What a deployment decides comes from the environment only (.env.example):
 - **CORS**: only the origins in ``CORS_ORIGINS`` (e.g. the site embedding
   the widget) may call the server from a browser; unset, only pages served
   by the server itself.
+- **Workers**: one Rasa worker process per CPU core, or ``WORKERS``.
 - **Stores**: the database (``DATABASE_URL``) and Redis (``REDIS_URL``) must
   answer before the model loads; otherwise one line names them (password
   hidden) and the exit code is 1.
@@ -113,8 +114,6 @@ def check_stores(env: Mapping[str, str]) -> None:
     redis_url = env.get("REDIS_URL", "").strip()
     if redis_url:
         check_redis(redis_url)
-    elif env.get("SANIC_WORKERS", "1").strip() not in ("", "1"):
-        raise ConfigError("SANIC_WORKERS above 1 needs REDIS_URL for the locks")
 
 
 def rasa_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
@@ -123,6 +122,22 @@ def rasa_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
     extra = api_arguments(env) + cors_arguments(env)
     check_stores(env)
     return ["rasa", "run", *args, *extra]
+
+
+def worker_count(env: Mapping[str, str]) -> int:
+    """Rasa worker processes: WORKERS if set, else one per CPU core.
+
+    Several workers share the conversation locks through Redis (REDIS_URL) or,
+    on one machine, a SQLite file (bot.stores.SQLiteLockStore).
+    """
+    value = env.get("WORKERS", "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(
+            f"WORKERS must be a whole number of at least 1, not {value!r}"
+        )
+    return int(value)
 
 
 def shell_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
@@ -149,9 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             command = shell_arguments(args[1:], os.environ)
         else:
             command = rasa_arguments(args, os.environ)
+            workers = worker_count(os.environ)
     except (ConfigError, StoreUnavailableError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if not shell:
+        os.environ["SANIC_WORKERS"] = str(workers)
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     os.environ.setdefault("SANIC_FALLBACK_ERROR_FORMAT", "json")
     send_warnings_to_log(os.environ.get("WARNINGS_LOG"))

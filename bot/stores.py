@@ -6,9 +6,13 @@ variable, so these classes read the environment themselves (bot.database):
 - DatabaseTrackerStore: Rasa's SQLTrackerStore on ``DATABASE_URL`` (SQLite in
   ``.data/`` when unset), so conversations survive a restart and several
   servers can share them. It erases a conversation once the person has been
-  told it is deleted.
+  told it is deleted, and keeps recent trackers in memory: a turn reuses the
+  tracker its worker saved last unless the database holds newer events (one
+  indexed query instead of reading and replaying the whole conversation).
 - EnvLockStore: Redis locks when ``REDIS_URL`` is set, so several servers
-  never interleave one conversation's turns; in-process locks otherwise.
+  never interleave one conversation's turns; with several workers on one
+  machine and no Redis, SQLite locks that every worker process shares
+  (SQLiteLockStore); in-process locks for a single worker.
 
 An unreachable database or Redis stops the server at start with one line
 naming it (password hidden), instead of Rasa's endless retry loop.
@@ -16,13 +20,26 @@ naming it (password hidden), instead of Rasa's endless retry loop.
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import sys
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import (
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockStore,
+    RedisLockStore,
+)
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -36,11 +53,19 @@ from bot.database import (
     delete_conversations,
     redis_settings,
 )
+from bot.paths import ROOT
 
 # Responses that tell the person their conversation is gone. Once one has
 # been sent, the conversation is erased instead of saved: the store never
 # keeps what the person was told it forgot.
 ERASURE_CONFIRMATIONS = frozenset({"utter_data_deleted", "utter_forgotten"})
+# Trackers kept in memory per worker; the least recently used give way.
+CACHED_TRACKERS = 2000
+# Where the worker processes of one machine share their conversation locks.
+DEFAULT_LOCK_DATABASE = ROOT / ".data" / "locks.db"
+# How often a waiting turn checks whether its conversation is free. Rasa's
+# default is a whole second, which a second message would wait in full.
+LOCK_POLL_SECONDS = 0.02
 
 
 def exit_at_start(error: StoreUnavailableError) -> NoReturn:
@@ -82,16 +107,68 @@ class DatabaseTrackerStore(SQLTrackerStore):
             exit_at_start(error)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
 
+        self._cache: OrderedDict[str, CachedTracker] = OrderedDict()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker this worker saved last, if still current; else read it."""
+        cached = self._cache.get(sender_id)
+        if cached and cached.is_current(self._last_event_id(sender_id)):
+            self._cache.move_to_end(sender_id)
+            return cached.tracker
+        tracker = await super().retrieve(sender_id)
+        self._remember(sender_id, tracker)
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events, or erase the conversation if it was asked."""
         if erasure_confirmed(tracker):
             await self.delete(tracker.sender_id)
             return
         await super().save(tracker)
+        self._remember(tracker.sender_id, tracker)
 
     async def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; return how many."""
+        self._cache.pop(sender_id, None)
         return delete_conversations(self.engine, [sender_id])
+
+    def _last_event_id(self, sender_id: str) -> int | None:
+        """The id of the conversation's newest stored event (None if none)."""
+        query = sa.select(sa.func.max(self.SQLEvent.id)).where(
+            self.SQLEvent.sender_id == sender_id
+        )
+        with self.session_scope() as session:
+            return session.execute(query).scalar()
+
+    def _remember(self, sender_id: str, tracker: DialogueStateTracker | None) -> None:
+        """Keep the tracker as stored now, evicting the least recently used."""
+        if tracker is None:
+            self._cache.pop(sender_id, None)
+            return
+        last_id = self._last_event_id(sender_id)
+        self._cache[sender_id] = CachedTracker(tracker, last_id, len(tracker.events))
+        self._cache.move_to_end(sender_id)
+        while len(self._cache) > CACHED_TRACKERS:
+            self._cache.popitem(last=False)
+
+
+@dataclass
+class CachedTracker:
+    """A tracker as it was stored, with what the database held at that time."""
+
+    tracker: DialogueStateTracker
+    last_event_id: int | None
+    event_count: int
+
+    def is_current(self, last_event_id: int | None) -> bool:
+        """True if nothing was stored since, nor added without being saved.
+
+        Another worker's turn shows as a newer last event id.
+        """
+        return (
+            last_event_id == self.last_event_id
+            and len(self.tracker.events) == self.event_count
+        )
 
 
 class EnvLockStore(LockStore):
@@ -109,7 +186,23 @@ class EnvLockStore(LockStore):
             except StoreUnavailableError as error:
                 exit_at_start(error)
             self.store = RedisLockStore(**redis_settings(url))
+        elif workers() > 1:
+            path = os.environ.get("LOCK_DATABASE", "").strip()
+            self.store = SQLiteLockStore(Path(path) if path else DEFAULT_LOCK_DATABASE)
         super().__init__()
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = LOCK_POLL_SECONDS,
+    ) -> AsyncIterator[TicketLock]:
+        """The delegate's lock (its ticket steps may need to be atomic)."""
+        async with self.store.lock(
+            conversation_id, lock_lifetime, min(wait_time_in_seconds, LOCK_POLL_SECONDS)
+        ) as lock:
+            yield lock
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         """The conversation's lock, if any."""
@@ -122,3 +215,81 @@ class EnvLockStore(LockStore):
     def save_lock(self, lock: TicketLock) -> None:
         """Store the lock."""
         self.store.save_lock(lock)
+
+
+def workers() -> int:
+    """The number of Rasa worker processes (bot.serve sets SANIC_WORKERS)."""
+    try:
+        return max(int(os.environ.get("SANIC_WORKERS", "1")), 1)
+    except ValueError:
+        return 1
+
+
+class SQLiteLockStore(LockStore):
+    """Conversation locks shared by the worker processes of one machine.
+
+    Rasa's ticket locks, stored in a SQLite file. Each read-modify-write step
+    (issuing a ticket, expiring old ones, finishing) runs in one immediate
+    transaction, so two workers can never draw the same ticket.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are opened explicitly below.
+        self.connection = sqlite3.connect(
+            str(path), timeout=30, isolation_level=None, check_same_thread=False
+        )
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS locks "
+            "(conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)"
+        )
+        super().__init__()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One writer at a time across processes, until commit or rollback."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        """The conversation's lock, if any."""
+        row = self.connection.execute(
+            "SELECT data FROM locks WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def delete_lock(self, conversation_id: str) -> None:
+        """Drop the conversation's lock."""
+        self.connection.execute(
+            "DELETE FROM locks WHERE conversation_id = ?", (conversation_id,)
+        )
+
+    def save_lock(self, lock: TicketLock) -> None:
+        """Store the lock."""
+        self.connection.execute(
+            "INSERT OR REPLACE INTO locks (conversation_id, data) VALUES (?, ?)",
+            (lock.conversation_id, lock.dumps()),
+        )
+
+    def issue_ticket(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME
+    ) -> int:
+        """Issue the next ticket, atomically."""
+        with self._transaction():
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        """Expire old tickets, atomically."""
+        with self._transaction():
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Finish the ticket and drop an idle lock, atomically."""
+        with self._transaction():
+            super().cleanup(conversation_id, ticket_number)

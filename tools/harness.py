@@ -68,6 +68,7 @@ SERVER_SETTINGS = frozenset(
         "REDIS_URL",
         "SANIC_WORKERS",
         "WORKERS",
+        "LOCK_DATABASE",
     }
 )
 
@@ -244,8 +245,11 @@ class Assistant(Server):
     def environment(self) -> dict[str, str]:
         """The current environment without server settings, plus `env`."""
         inherited = {k: v for k, v in os.environ.items() if k not in SERVER_SETTINGS}
-        database = {"DATABASE_URL": f"sqlite:///{self.database}"}
-        return quiet_env({**inherited, **database, **self.env})
+        own = {
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "LOCK_DATABASE": str(self.workdir / f"{self.name}-locks.db"),
+        }
+        return quiet_env({**inherited, **own, **self.env})
 
     def start(self) -> None:
         """Start (again) on the same port and database; wait until it answers."""

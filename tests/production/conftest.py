@@ -46,3 +46,9 @@ def open_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """HTTP API on with API_TOKEN; CORS for WIDGET_ORIGIN."""
     env = {"RASA_API_TOKEN": API_TOKEN, "CORS_ORIGINS": WIDGET_ORIGIN}
     yield from serve("open-api", tmp_path_factory, env)
+
+
+@pytest.fixture(scope="session")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """Two Rasa worker processes sharing SQLite conversations and locks."""
+    yield from serve("two-workers", tmp_path_factory, {"WORKERS": "2"})

@@ -88,9 +88,13 @@ def test_cors_wildcards_and_non_origins_are_refused(origin: str) -> None:
         serve.cors_arguments({"CORS_ORIGINS": origin})
 
 
-def test_several_workers_need_redis_locks() -> None:
-    with pytest.raises(serve.ConfigError, match="REDIS_URL"):
-        serve.check_stores({"SANIC_WORKERS": "2", "DATABASE_URL": "sqlite://"})
+def test_workers_default_to_one_per_core_and_follow_workers(monkeypatch) -> None:
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 6)
+    assert serve.worker_count({}) == 6
+    assert serve.worker_count({"WORKERS": "1"}) == 1
+    for bad in ("0", "two", "-1"):
+        with pytest.raises(serve.ConfigError, match="WORKERS"):
+            serve.worker_count({"WORKERS": bad})
 
 
 # ---- Against live servers -----------------------------------------------------

@@ -5,9 +5,10 @@ Phases, each announced on one line:
 1. build the load (conversations from tests/stories and tests/nlu, fixed seed);
 2. train mesoprep (config.yml) and the baseline (Rasa's default config) on the
    same domain.yml and data/, into reports/bench/models/, timed;
-3. start the action server, then serve each model in turn as production does
-   (`python -m bot.serve`): time to first answer, warm-up, each concurrency
-   level, peak memory;
+3. start the action server, then serve each model in turn: mesoprep as
+   `make run` does (`python -m bot.serve`, one worker per core), the baseline
+   as `rasa run` does by default (one process, stores in memory): time to
+   first answer, warm-up, each concurrency level, peak memory;
 4. profile one message's stages in mesoprep, in a separate process;
 5. write report.md, latency.png and results.json into reports/bench/.
 """
@@ -73,7 +74,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--server-command",
         default=f"{sys.executable} -m bot.serve",
-        help="how production starts the server (takes `rasa run`'s options)",
+        help="how `make run` starts mesoprep (takes `rasa run`'s options)",
+    )
+    parser.add_argument(
+        "--baseline-command",
+        default=f"{BIN / 'rasa'} run",
+        help="how the baseline is served: Rasa's default, one process",
     )
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
     parser.add_argument("--skip-profile", action="store_true")
@@ -142,11 +148,19 @@ def serve_and_load(
     """Serve one model, measure start-up, load it; its figures."""
     phase(f"Serving {name}: starting the server...")
     run_dir = args.out / "run"
-    env = {**env, "DATABASE_URL": fresh_database(run_dir / f"conversations-{name}.db")}
+    env = {
+        **env,
+        "DATABASE_URL": fresh_database(run_dir / f"conversations-{name}.db"),
+        "LOCK_DATABASE": str(run_dir / f"locks-{name}.db"),
+    }
+    # mesoprep as `make run` serves it; the baseline as `rasa run` does by
+    # default: one process, conversations and locks in memory.
+    command = args.server_command if name == OURS else args.baseline_command
+    endpoints = args.endpoints if name == OURS else baseline_endpoints(run_dir)
     with rasa_server(
-        shlex.split(args.server_command),
+        shlex.split(command),
         model,
-        args.endpoints,
+        endpoints,
         run_dir / "credentials.yml",
         run_dir / "logs" / f"rasa-{name}.log",
         env,
@@ -161,6 +175,14 @@ def serve_and_load(
         "peak_rss_bytes": peak,
         **figures,
     }
+
+
+def baseline_endpoints(run_dir: Path) -> Path:
+    """Rasa's default endpoints: the action server only."""
+    path = run_dir / "baseline-endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n", "utf-8")
+    return path
 
 
 def fresh_database(path: Path) -> str:
@@ -203,6 +225,8 @@ def meta(args: argparse.Namespace, plans: dict, started_at: str) -> dict[str, An
         "rasa_version": metadata.version("rasa"),
         "seed": args.seed,
         "server_command": args.server_command.replace(sys.executable, "python"),
+        "baseline_command": args.baseline_command.replace(str(BIN) + "/", ""),
+        "workers": os.environ.get("WORKERS") or os.cpu_count(),
         "endpoints": str(args.endpoints),
         "warmup_messages": args.warmup,
         "load_description": (

@@ -18,7 +18,9 @@ THROUGHPUT_FACTOR = 5.0
 P95_LIMIT_MS = 150.0
 STARTUP_LIMIT_S = 15.0
 TRAINING_LIMIT_S = 60.0
-MEMORY_LIMIT_BYTES = 1_000_000_000
+# Per Rasa worker: the process tree's peak over the number of workers.
+MEMORY_PER_WORKER_BYTES = 800_000_000
+SINGLE_P50_LIMIT_MS = 25.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ def evaluate_targets(results: dict[str, Any]) -> list[Target]:
     p95 = ours.get("p95_ms")
     server = results["servers"][OURS]
     startup, peak = server.get("startup_s"), server.get("peak_rss_bytes")
+    workers = int(results["meta"].get("workers") or 1)
+    per_worker = None if peak is None else peak / workers
+    single = _level(results, OURS, 1).get("p50_ms")
     training = server.get("training", {}).get("train_s")
     throughput = (
         f"{_fmt_ratio(factor)} ({_fmt(ours.get('messages_per_s'))} vs "
@@ -86,10 +91,16 @@ def evaluate_targets(results: dict[str, Any]) -> list[Target]:
             None if p95 is None else p95 <= P95_LIMIT_MS,
         ),
         Target(
+            "p50 latency, 1 conversation",
+            f"≤ {SINGLE_P50_LIMIT_MS:g} ms",
+            _fmt(single, " ms"),
+            None if single is None else single <= SINGLE_P50_LIMIT_MS,
+        ),
+        Target(
             "Start-up (process start to first answer)",
-            f"< {STARTUP_LIMIT_S:g} s",
+            f"≤ {STARTUP_LIMIT_S:g} s",
             _fmt(startup, " s"),
-            _under(startup, STARTUP_LIMIT_S),
+            None if startup is None else startup <= STARTUP_LIMIT_S,
         ),
         Target(
             "Training (full, empty cache)",
@@ -98,10 +109,10 @@ def evaluate_targets(results: dict[str, Any]) -> list[Target]:
             _under(training, TRAINING_LIMIT_S),
         ),
         Target(
-            "Peak server memory (RSS, process tree)",
-            f"< {MEMORY_LIMIT_BYTES / MB:,.0f} MB",
-            _fmt(None if peak is None else peak / MB, " MB", 0),
-            _under(peak, MEMORY_LIMIT_BYTES),
+            f"Peak memory per worker (process tree RSS / {workers})",
+            f"≤ {MEMORY_PER_WORKER_BYTES / MB:,.0f} MB",
+            _fmt(None if per_worker is None else per_worker / MB, " MB", 0),
+            None if per_worker is None else per_worker <= MEMORY_PER_WORKER_BYTES,
         ),
     ]
 
@@ -246,11 +257,13 @@ def _method_section(meta: dict[str, Any]) -> list[str]:
         "## Method",
         "",
         f"- Load: {meta['load_description']}",
-        f"- Each model was served as production serves it (`{meta['server_command']}`"
-        ", endpoints.yml, the channels from credentials.yml), bound to 127.0.0.1, "
-        "with the project's action server; conversations in a fresh SQLite "
-        f"file per server; {meta['warmup_messages']} unmeasured warm-up messages "
-        "first.",
+        f"- mesoprep was served as `make run` serves it (`{meta['server_command']}`"
+        f", {meta.get('workers', 1)} worker(s), endpoints.yml: conversations in a "
+        "fresh SQLite file, SQLite locks shared by the workers); the baseline as "
+        f"`{meta.get('baseline_command', 'rasa run')}` serves it by default (one "
+        "process, conversations and locks in memory). Both bound to 127.0.0.1, "
+        "with the channels from credentials.yml and the project's action server; "
+        f"{meta['warmup_messages']} unmeasured warm-up messages first.",
         "- Latency: from sending the request to reading the whole answer, measured "
         "by the client (aiohttp, in the benchmark process on the same machine). "
         "Messages per second: answered messages over the level's wall-clock time.",

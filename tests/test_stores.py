@@ -1,0 +1,129 @@
+"""Stores: SQLite locks shared across processes, and the per-worker tracker cache."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import stores
+from bot.stores import DatabaseTrackerStore, EnvLockStore, SQLiteLockStore
+
+DOMAIN = Domain.from_dict({"intents": ["greet"], "responses": {}})
+
+
+def hold_lock(path: str, started: multiprocessing.Event, seconds: float) -> None:
+    """In another process: take the conversation's lock and keep it a while."""
+
+    async def run() -> None:
+        store = SQLiteLockStore(Path(path))
+        async with store.lock("alice"):
+            started.set()
+            await asyncio.sleep(seconds)
+
+    asyncio.run(run())
+
+
+def test_a_lock_held_by_another_process_makes_this_one_wait(tmp_path: Path) -> None:
+    path = tmp_path / "locks.db"
+    started = multiprocessing.Event()
+    holder = multiprocessing.Process(target=hold_lock, args=(str(path), started, 0.5))
+    holder.start()
+    assert started.wait(10)
+
+    async def acquire() -> float:
+        loop = asyncio.get_running_loop()
+        begun = loop.time()
+        async with SQLiteLockStore(path).lock("alice"):
+            return loop.time() - begun
+
+    waited = asyncio.run(acquire())
+    holder.join(10)
+    assert waited >= 0.3  # it waited for the other process's turn to end
+
+
+def test_tickets_are_unique_and_the_lock_is_dropped_when_idle(tmp_path: Path) -> None:
+    first, second = (
+        SQLiteLockStore(tmp_path / "l.db"),
+        SQLiteLockStore(tmp_path / "l.db"),
+    )
+    tickets = [first.issue_ticket("bob"), second.issue_ticket("bob")]
+    assert tickets == [0, 1]
+    first.cleanup("bob", 0)
+    second.cleanup("bob", 1)
+    assert first.get_lock("bob") is None
+
+
+@pytest.mark.parametrize(
+    ("workers", "kind"), [("1", "InMemoryLockStore"), ("2", "SQLiteLockStore")]
+)
+def test_the_lock_store_follows_the_worker_count(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: str, kind: str
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", workers)
+    monkeypatch.setenv("LOCK_DATABASE", str(tmp_path / "locks.db"))
+    assert type(EnvLockStore().store).__name__ == kind
+
+
+def conversation(sender: str, *texts: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    for text in texts:
+        tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+@pytest.fixture()
+def two_workers(tmp_path: Path) -> tuple[DatabaseTrackerStore, DatabaseTrackerStore]:
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    return (
+        DatabaseTrackerStore(DOMAIN, host=url),
+        DatabaseTrackerStore(DOMAIN, host=url),
+    )
+
+
+def test_a_saved_tracker_is_reused_without_reading_it_back(
+    two_workers, monkeypatch
+) -> None:
+    store, _ = two_workers
+    tracker = conversation("carol", "hi")
+    asyncio.run(store.save(tracker))
+
+    async def no_read(*_: object, **__: object) -> None:
+        raise AssertionError("read the whole conversation back")
+
+    monkeypatch.setattr(stores.SQLTrackerStore, "retrieve", no_read)
+    assert asyncio.run(store.retrieve("carol")) is tracker
+
+
+def test_another_workers_turn_is_read_from_the_database(two_workers) -> None:
+    first, second = two_workers
+    asyncio.run(first.save(conversation("dave", "hi")))
+    asyncio.run(second.save(conversation("dave", "hi", "hello again")))
+    retrieved = asyncio.run(first.retrieve("dave"))
+    texts = [e.text for e in retrieved.events if isinstance(e, UserUttered)]
+    assert texts == ["hi", "hello again"]
+
+
+def test_events_added_but_never_saved_are_not_served(two_workers) -> None:
+    store, _ = two_workers
+    tracker = conversation("erin", "hi")
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("lost", {"name": "greet", "confidence": 1.0}))
+    retrieved = asyncio.run(store.retrieve("erin"))
+    assert "lost" not in [
+        e.text for e in retrieved.events if isinstance(e, UserUttered)
+    ]
+
+
+def test_a_deleted_conversation_is_forgotten_by_the_cache(two_workers) -> None:
+    store, _ = two_workers
+    asyncio.run(store.save(conversation("frank", "hi")))
+    asyncio.run(store.delete("frank"))
+    assert asyncio.run(store.retrieve("frank")) is None
