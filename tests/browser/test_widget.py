@@ -391,9 +391,11 @@ def test_replies_render_as_sent_without_guessing(widget: Widget) -> None:
 
     widget.send("anything")
 
+    # The sheet once, and each text reply once as a plain text paragraph.
     expect(widget.log.locator(".mp-sheet")).to_have_count(1)
-    expect(widget.bot_messages.filter(has_text="Your consultation")).to_have_count(1)
-    expect(widget.bot_messages.filter(has_text="Bring this with")).to_have_count(1)
+    paragraphs = widget.log.locator(".mp-text")
+    expect(paragraphs.filter(has_text="Your consultation")).to_have_count(1)
+    expect(paragraphs.filter(has_text="Bring this with")).to_have_count(1)
 
 
 def test_keyboard_only(widget: Widget) -> None:
