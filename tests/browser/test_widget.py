@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -391,9 +392,12 @@ def test_replies_render_as_sent_without_guessing(widget: Widget) -> None:
 
     widget.send("anything")
 
+    # The sheet once, and each text reply once as a plain text paragraph.
     expect(widget.log.locator(".mp-sheet")).to_have_count(1)
-    expect(widget.bot_messages.filter(has_text="Your consultation")).to_have_count(1)
-    expect(widget.bot_messages.filter(has_text="Bring this with")).to_have_count(1)
+    paragraphs = widget.log.locator(".mp-text")
+    title = re.compile(r"^Your consultation prep sheet$")
+    expect(paragraphs.filter(has_text=title)).to_have_count(1)
+    expect(paragraphs.filter(has_text="Bring this with")).to_have_count(1)
 
 
 def test_keyboard_only(widget: Widget) -> None:
