@@ -11,6 +11,7 @@ import yaml
 from actions.prep_sheet import sheet_text
 from bot.paths import GUIDE_PATH as SOURCE_DOCUMENT
 from bot.paths import ROOT
+from tests.support.heldout import REFERRAL
 
 SHARED_SOURCE = ROOT.parent / "shared" / "source" / SOURCE_DOCUMENT.name
 CITATION_MAP = ROOT / "tests" / "content" / "citations.yml"
@@ -19,9 +20,6 @@ CLOSING_SECTION = "Conclusion"
 HEADING_LINE = re.compile(r"^(\d+\. )?([A-Z][^:\n]+):\s*$", re.MULTILINE)
 # The unheaded closing paragraph, cited as CLOSING_SECTION.
 CLOSING_PARAGRAPH = re.compile(r"^In conclusion\b", re.MULTILINE)
-REFERRAL = re.compile(
-    r"professional|practitioner|doctor|dermatologist|clinician", re.IGNORECASE
-)
 BANNED_CLAIMS = re.compile(
     r"\bpainless\b|\bit(?:'s| is) (?:perfectly |completely |totally |very )?safe\b|"
     r"\bno side effects\b|\bguarantee[ds]?\b|\brisk-free\b|\bno risk\b",

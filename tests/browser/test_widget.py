@@ -68,6 +68,17 @@ class Widget:
     dialogs: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
+    def record_message_bodies(self) -> list[dict[str, Any]]:
+        """From now on, the JSON body of every message the widget posts."""
+        bodies: list[dict[str, Any]] = []
+
+        def record(request: Any) -> None:
+            if request.url.endswith("/webhooks/rest/webhook"):
+                bodies.append(json.loads(request.post_data or "{}"))
+
+        self.page.on("request", record)
+        return bodies
+
     def goto_demo(self) -> None:
         """Load the demo clinic page served by the widget channel."""
         self.page.goto(f"{self.base_url}{WIDGET_PATH}/demo")
@@ -348,15 +359,7 @@ def test_markup_from_the_server_is_shown_as_text(widget: Widget) -> None:
 
 
 def test_every_message_declares_the_sheet_capability(widget: Widget) -> None:
-    bodies: list[dict] = []
-    widget.page.on(
-        "request",
-        lambda request: (
-            bodies.append(json.loads(request.post_data or "{}"))
-            if request.url.endswith("/webhooks/rest/webhook")
-            else None
-        ),
-    )
+    bodies = widget.record_message_bodies()
     widget.goto_demo()
     widget.open_and_wait_for_greeting()  # the silent greeting
     widget.send("does it hurt?")  # a typed message
@@ -561,15 +564,7 @@ def test_prep_sheet_renders_with_print_and_download(
     widget.goto_demo()
     widget.open_and_wait_for_greeting()
     widget.send("does it hurt?")
-    bodies: list[dict] = []
-    widget.page.on(
-        "request",
-        lambda request: (
-            bodies.append(json.loads(request.post_data or "{}"))
-            if request.url.endswith("/webhooks/rest/webhook")
-            else None
-        ),
-    )
+    bodies = widget.record_message_bodies()
 
     widget.send(PREP_REQUEST)
 
