@@ -13,6 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import stores
 from bot.stores import DatabaseTrackerStore, EnvLockStore, SQLiteLockStore
+from tests.support import aio
 
 DOMAIN = Domain.from_dict({"intents": ["greet"], "responses": {}})
 
@@ -26,7 +27,7 @@ def hold_lock(path: str, started: multiprocessing.Event, seconds: float) -> None
             started.set()
             await asyncio.sleep(seconds)
 
-    asyncio.run(run())
+    aio.run(run())
 
 
 def test_a_lock_held_by_another_process_makes_this_one_wait(tmp_path: Path) -> None:
@@ -42,7 +43,7 @@ def test_a_lock_held_by_another_process_makes_this_one_wait(tmp_path: Path) -> N
         async with SQLiteLockStore(path).lock("alice"):
             return loop.time() - begun
 
-    waited = asyncio.run(acquire())
+    waited = aio.run(acquire())
     holder.join(10)
     assert waited >= 0.3  # it waited for the other process's turn to end
 
@@ -93,20 +94,20 @@ def test_a_saved_tracker_is_reused_without_reading_it_back(
 ) -> None:
     store, _ = two_workers
     tracker = conversation("carol", "hi")
-    asyncio.run(store.save(tracker))
+    aio.run(store.save(tracker))
 
     async def no_read(*_: object, **__: object) -> None:
         raise AssertionError("read the whole conversation back")
 
     monkeypatch.setattr(stores.SQLTrackerStore, "retrieve", no_read)
-    assert asyncio.run(store.retrieve("carol")) is tracker
+    assert aio.run(store.retrieve("carol")) is tracker
 
 
 def test_another_workers_turn_is_read_from_the_database(two_workers) -> None:
     first, second = two_workers
-    asyncio.run(first.save(conversation("dave", "hi")))
-    asyncio.run(second.save(conversation("dave", "hi", "hello again")))
-    retrieved = asyncio.run(first.retrieve("dave"))
+    aio.run(first.save(conversation("dave", "hi")))
+    aio.run(second.save(conversation("dave", "hi", "hello again")))
+    retrieved = aio.run(first.retrieve("dave"))
     texts = [e.text for e in retrieved.events if isinstance(e, UserUttered)]
     assert texts == ["hi", "hello again"]
 
@@ -114,9 +115,9 @@ def test_another_workers_turn_is_read_from_the_database(two_workers) -> None:
 def test_events_added_but_never_saved_are_not_served(two_workers) -> None:
     store, _ = two_workers
     tracker = conversation("erin", "hi")
-    asyncio.run(store.save(tracker))
+    aio.run(store.save(tracker))
     tracker.update(UserUttered("lost", {"name": "greet", "confidence": 1.0}))
-    retrieved = asyncio.run(store.retrieve("erin"))
+    retrieved = aio.run(store.retrieve("erin"))
     assert "lost" not in [
         e.text for e in retrieved.events if isinstance(e, UserUttered)
     ]
@@ -124,6 +125,6 @@ def test_events_added_but_never_saved_are_not_served(two_workers) -> None:
 
 def test_a_deleted_conversation_is_forgotten_by_the_cache(two_workers) -> None:
     store, _ = two_workers
-    asyncio.run(store.save(conversation("frank", "hi")))
-    asyncio.run(store.delete("frank"))
-    assert asyncio.run(store.retrieve("frank")) is None
+    aio.run(store.save(conversation("frank", "hi")))
+    aio.run(store.delete("frank"))
+    assert aio.run(store.retrieve("frank")) is None

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import websockets
 
+from tests.support import aio
 from tools.harness import Assistant
 from tools.http import send_message
 
@@ -108,5 +109,5 @@ def test_socketio_with_session_persistence_answers_on_every_worker(
 ) -> None:
     # Several connections, so that both workers take some.
     for _ in range(4):
-        text = asyncio.run(socketio_answer(two_workers.url, "does it hurt?"))
+        text = aio.run(socketio_answer(two_workers.url, "does it hurt?"))
         assert "injections into the scalp" in text
