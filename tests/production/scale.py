@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.database import check_database, check_redis
-from tools.harness import free_port, start, stop
+from tools.harness import LOG_DIR, free_port, start, stop
 
 STARTUP_TIMEOUT_S = 60
 NGINX = Path("/usr/sbin/nginx")
@@ -85,7 +85,7 @@ def postgres() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    server = start(
+    server = launch(
         "scale-postgres",
         as_postgres_user(
             [str(postgres_binary("postgres")), "-D", str(base / "data")]
@@ -112,7 +112,7 @@ def redis() -> Iterator[str]:
     """A Redis server with a password and no persistence; yields its URL."""
     base = private_dir("mesoprep-redis")
     password, port = secrets.token_hex(12), free_port()
-    server = start(
+    server = launch(
         "scale-redis",
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
         + ["--requirepass", password, "--save", "", "--appendonly", "no"]
@@ -174,7 +174,7 @@ def nginx(upstream_ports: list[int]) -> Iterator[str]:
     )
     (base / "nginx.conf").write_text(config)
     args = [str(NGINX), "-p", str(base), "-c", str(base / "nginx.conf")]
-    server = start("scale-nginx", [*args, "-e", str(base / "error.log")], {})
+    server = launch("scale-nginx", [*args, "-e", str(base / "error.log")], {})
     try:
         wait_for_port(port, server)
         yield f"http://127.0.0.1:{port}"
@@ -198,3 +198,8 @@ def stored_events(url: str, sender: str) -> list[tuple[str, dict[str, Any]]]:
     finally:
         engine.dispose()
     return [(type_name, json.loads(data)) for type_name, data in rows]
+
+
+def launch(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start a service, logging to results/server-logs/<name>.log."""
+    return start(args, LOG_DIR / f"{name}.log", env)
