@@ -142,6 +142,32 @@ scale-test: $(MODEL) ## Two servers behind nginx with PostgreSQL and Redis (inst
 	@echo "==> Scale-out: two servers, one conversation (starts in about a minute)..."
 	@$(BIN)/pytest -q -rs -s tests -m scale
 
+# ---- Container image ---------------------------------------------------------
+
+# The image of Containerfile, served as `make run` serves the project; the
+# action server is the same image with `rasa run actions --port 5055`.
+# compose.yml runs both with PostgreSQL and Redis. Podman is used when
+# installed, else Docker (ENGINE=docker make image to choose). Podman builds
+# in Docker's format, which keeps the HEALTHCHECK (OCI's format drops it).
+IMAGE ?= mesoprep:latest
+ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+# Extra build options, e.g. IMAGE_BUILD_ARGS="--build-arg BASE_IMAGE=..."
+IMAGE_BUILD_ARGS ?=
+
+.PHONY: image
+image: ## Build the container image mesoprep:latest (podman or docker)
+	@echo "==> Building $(IMAGE) with $(ENGINE) (trains the model in the build unless $(MODEL) exists)..."
+	@$(ENGINE) build $(if $(filter podman,$(notdir $(ENGINE))),--format docker) \
+		-f Containerfile -t $(IMAGE) $(IMAGE_BUILD_ARGS) .
+
+# Builds local base images (nothing can be pulled here), the image, and runs
+# compose.yml: one conversation, a restart, the topic still known. Installs
+# podman, buildah, runc, debootstrap and podman-compose where missing. CI runs
+# it after `make scale-test`.
+.PHONY: image-test
+image-test: ## Build the image and test it with compose (installs podman; about 10 min)
+	@bash tools/image_test.sh
+
 # ---- Privacy ------------------------------------------------------------------
 
 # Conversations idle for more than DAYS days (default RETENTION_DAYS) are
