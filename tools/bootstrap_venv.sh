@@ -4,18 +4,8 @@
 set -euo pipefail
 venv="${1:-.venv}"
 
-find_python310() {
-  local candidate
-  if candidate=$(command -v python3.10 2>/dev/null) && "$candidate" -c '' 2>/dev/null; then
-    echo "$candidate"; return 0
-  fi
-  if command -v pyenv >/dev/null 2>&1; then
-    for candidate in "$(pyenv root)"/versions/3.10.*/bin/python3.10; do
-      [ -x "$candidate" ] && { echo "$candidate"; return 0; }
-    done
-  fi
-  return 1
-}
+# shellcheck source=tools/find_python310.sh
+source "$(dirname "${BASH_SOURCE[0]}")/find_python310.sh"
 
 if [ ! -x "$venv/bin/python" ]; then
   if ! python=$(find_python310); then

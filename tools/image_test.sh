@@ -45,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-TMP=$(mktemp -d /tmp/mesoprep-image-test.XXXXXX)
+TMP=$(mktemp -d -t mesoprep-image-test.XXXXXX)
 # Measured here: the default runtime (crun) fails on this host's cgroups and
 # rlimits; runc with explicit ulimits works.
 cat >"$TMP/containers.conf" <<'CONF'
@@ -92,18 +92,8 @@ trap 'exit 130' INT TERM
 
 # ---- 2. Base images ---------------------------------------------------------------
 
-find_python310() {  # as tools/bootstrap_venv.sh finds it
-  local candidate
-  if candidate=$(command -v python3.10 2>/dev/null) && "$candidate" -c '' 2>/dev/null; then
-    echo "$candidate"; return 0
-  fi
-  if command -v pyenv >/dev/null 2>&1; then
-    for candidate in "$(pyenv root)"/versions/3.10.*/bin/python3.10; do
-      [ -x "$candidate" ] && { echo "$candidate"; return 0; }
-    done
-  fi
-  return 1
-}
+# shellcheck source=tools/find_python310.sh
+source "$ROOT/tools/find_python310.sh"
 python=$(find_python310) || fail "Python 3.10 not found (python3.10 on PATH or pyenv's)"
 prefix=$("$python" -c 'import sys; print(sys.base_prefix)')
 [ -x "$prefix/bin/python3.10" ] || fail "no $prefix/bin/python3.10"
