@@ -128,7 +128,7 @@ def worker_count(env: Mapping[str, str]) -> int:
     """Rasa worker processes: WORKERS if set, else one per CPU core.
 
     Several workers share the conversation locks through Redis (REDIS_URL) or,
-    on one machine, a SQLite file (bot.stores.SQLiteLockStore).
+    on one machine, a SQLite file (bot.stores.EnvLockStore).
     """
     value = env.get("WORKERS", "").strip()
     if not value:

@@ -26,7 +26,7 @@ import sqlite3
 import sys
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -66,6 +66,8 @@ DEFAULT_LOCK_DATABASE = ROOT / ".data" / "locks.db"
 # How often a waiting turn checks whether its conversation is free. Rasa's
 # default is a whole second, which a second message would wait in full.
 LOCK_POLL_SECONDS = 0.02
+# Longest a ticket step may hold a conversation's Redis mutex.
+MUTEX_SECONDS = 5
 
 
 def exit_at_start(error: StoreUnavailableError) -> NoReturn:
@@ -185,7 +187,7 @@ class EnvLockStore(LockStore):
                 check_redis(url)
             except StoreUnavailableError as error:
                 exit_at_start(error)
-            self.store = RedisLockStore(**redis_settings(url))
+            self.store = AtomicRedisLockStore(**redis_settings(url))
         elif workers() > 1:
             path = os.environ.get("LOCK_DATABASE", "").strip()
             self.store = SQLiteLockStore(Path(path) if path else DEFAULT_LOCK_DATABASE)
@@ -225,12 +227,59 @@ def workers() -> int:
         return 1
 
 
-class SQLiteLockStore(LockStore):
+class AtomicLockStore(LockStore):
+    """Rasa's ticket locks with each read-modify-write step made atomic.
+
+    LockStore reads a lock, changes it and writes it back in separate calls.
+    Across processes two steps can interleave: two turns draw the same ticket
+    and run at once, or a finished ticket is written back and every later
+    turn waits out its lifetime. Subclasses give the exclusive section.
+    """
+
+    def _exclusive(self, conversation_id: str) -> AbstractContextManager[Any]:
+        """Hold off every other process's step on this conversation's lock."""
+        raise NotImplementedError
+
+    def issue_ticket(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME
+    ) -> int:
+        """Issue the next ticket, atomically."""
+        with self._exclusive(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        """Expire old tickets, atomically."""
+        with self._exclusive(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Finish the ticket and drop an idle lock, atomically."""
+        with self._exclusive(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
+
+
+class AtomicRedisLockStore(AtomicLockStore, RedisLockStore):
+    """Rasa's Redis locks, each ticket step under a short Redis mutex.
+
+    The mutex expires on its own, so a process that dies inside a step holds
+    nobody up for longer than MUTEX_SECONDS.
+    """
+
+    def _exclusive(self, conversation_id: str) -> AbstractContextManager[Any]:
+        """A Redis lock (SET NX with an expiry) named after the conversation."""
+        return self.red.lock(
+            f"mutex:{self.key_prefix}{conversation_id}",
+            timeout=MUTEX_SECONDS,
+            sleep=LOCK_POLL_SECONDS / 10,
+            blocking_timeout=MUTEX_SECONDS,
+        )
+
+
+class SQLiteLockStore(AtomicLockStore):
     """Conversation locks shared by the worker processes of one machine.
 
-    Rasa's ticket locks, stored in a SQLite file. Each read-modify-write step
-    (issuing a ticket, expiring old ones, finishing) runs in one immediate
-    transaction, so two workers can never draw the same ticket.
+    Rasa's ticket locks, stored in a SQLite file; each ticket step runs in
+    one immediate transaction.
     """
 
     def __init__(self, path: Path) -> None:
@@ -247,7 +296,7 @@ class SQLiteLockStore(LockStore):
         super().__init__()
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _exclusive(self, conversation_id: str) -> Iterator[None]:
         """One writer at a time across processes, until commit or rollback."""
         self.connection.execute("BEGIN IMMEDIATE")
         try:
@@ -276,20 +325,3 @@ class SQLiteLockStore(LockStore):
             "INSERT OR REPLACE INTO locks (conversation_id, data) VALUES (?, ?)",
             (lock.conversation_id, lock.dumps()),
         )
-
-    def issue_ticket(
-        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME
-    ) -> int:
-        """Issue the next ticket, atomically."""
-        with self._transaction():
-            return super().issue_ticket(conversation_id, lock_lifetime)
-
-    def update_lock(self, conversation_id: str) -> None:
-        """Expire old tickets, atomically."""
-        with self._transaction():
-            super().update_lock(conversation_id)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Finish the ticket and drop an idle lock, atomically."""
-        with self._transaction():
-            super().cleanup(conversation_id, ticket_number)

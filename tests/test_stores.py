@@ -14,6 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import stores
 from bot.stores import DatabaseTrackerStore, EnvLockStore, SQLiteLockStore
 from tests.support import aio
+from tests.support.locks import CONVERSATION, contend
 
 DOMAIN = Domain.from_dict({"intents": ["greet"], "responses": {}})
 
@@ -58,6 +59,19 @@ def test_tickets_are_unique_and_the_lock_is_dropped_when_idle(tmp_path: Path) ->
     first.cleanup("bob", 0)
     second.cleanup("bob", 1)
     assert first.get_lock("bob") is None
+
+
+def test_worker_processes_take_turns_on_one_conversation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "4")
+    monkeypatch.setenv("LOCK_DATABASE", str(tmp_path / "locks.db"))
+    seen = contend(EnvLockStore, tmp_path)
+    assert seen.errors == []
+    assert (seen.turns, seen.overlaps) == (100, 0)
+    assert seen.longest_wait_s < 2.5  # no ticket left behind until it expired
+    assert EnvLockStore().get_lock(CONVERSATION) is None
 
 
 @pytest.mark.parametrize(
