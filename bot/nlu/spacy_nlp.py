@@ -3,11 +3,11 @@
 Rasa disables spaCy's parser; the named-entity recogniser still runs on every
 message although nothing here reads its entities (personal factors are
 rule-based). Disabling it halves spaCy's time per message and changes no
-feature: the tagger, lemmatiser and tok2vec that the tokenizer and featurizer
-use do not depend on it.
+feature: the tagger, lemmatiser and tok2vec that the tokenizer uses do not
+depend on it.
 
 The class keeps the name `SpacyNLP`: Rasa wires the loaded model to
-SpacyTokenizer and SpacyFeaturizer by the provider's class name.
+SpacyTokenizer (and SpacyFeaturizer) by the provider's class name.
 """
 
 from __future__ import annotations

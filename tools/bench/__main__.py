@@ -105,12 +105,12 @@ def train_both(args: argparse.Namespace, models: Path) -> dict[str, train.Traine
     """Train (or reuse) mesoprep's model and the baseline's, in that order."""
     rasa = BIN / "rasa"
     baseline_config = train.write_baseline_config(models / "baseline-config.yml")
-    configs = {OURS: (ROOT / "config.yml", args.reuse_models)}
-    configs[BASELINE] = (baseline_config, not args.retrain_baseline)
+    configs = {OURS: (ROOT / "config.yml", args.reuse_models, (ROOT / "bot" / "nlu",))}
+    configs[BASELINE] = (baseline_config, not args.retrain_baseline, ())
     trained = {}
-    for name, (config, reuse) in configs.items():
+    for name, (config, reuse, code) in configs.items():
         phase(f"Training {name} ({config.name})...")
-        result = train.train_or_reuse(rasa, name, config, ROOT, models, reuse)
+        result = train.train_or_reuse(rasa, name, config, ROOT, models, reuse, code)
         how = "reused, trained" if result.reused else "trained"
         phase(
             f"  {name}: {how} in {result.train_s:.1f} s, "

@@ -112,10 +112,15 @@ def train_or_reuse(
     project: Path,
     out: Path,
     reuse: bool,
+    code: tuple[Path, ...] = (),
 ) -> Trained:
-    """Train name into out, or reuse the model there if its inputs are unchanged."""
+    """Train name into out, or reuse the model there if its inputs are unchanged.
+
+    The inputs are the config, domain.yml, data/ and the code its pipeline
+    runs (`code`: the baseline's is all Rasa's, so a change to ours keeps it).
+    """
     model, record = out / f"{name}.tar.gz", out / f"{name}.json"
-    inputs = [project / "domain.yml", project / "data", project / "bot" / "nlu"]
+    inputs = [project / "domain.yml", project / "data", *code]
     key = inputs_key(config, inputs)
     if reuse and model.exists() and record.exists():
         saved = json.loads(record.read_text())
