@@ -105,8 +105,11 @@ def train_both(args: argparse.Namespace, models: Path) -> dict[str, train.Traine
     """Train (or reuse) mesoprep's model and the baseline's, in that order."""
     rasa = BIN / "rasa"
     baseline_config = train.write_baseline_config(models / "baseline-config.yml")
-    configs = {OURS: (ROOT / "config.yml", args.reuse_models, (ROOT / "bot" / "nlu",))}
-    configs[BASELINE] = (baseline_config, not args.retrain_baseline, ())
+    # name: (config, whether to reuse an unchanged model, code it trains with)
+    configs: dict[str, tuple[Path, bool, tuple[Path, ...]]] = {
+        OURS: (ROOT / "config.yml", args.reuse_models, (ROOT / "bot" / "nlu",)),
+        BASELINE: (baseline_config, not args.retrain_baseline, ()),
+    }
     trained = {}
     for name, (config, reuse, code) in configs.items():
         phase(f"Training {name} ({config.name})...")
