@@ -289,6 +289,9 @@ class SQLiteLockStore(AtomicLockStore):
             str(path), timeout=30, isolation_level=None, check_same_thread=False
         )
         self.connection.execute("PRAGMA journal_mode=WAL")
+        # Locks outlive no crash that matters (a stale ticket expires), so
+        # commits skip the disk flush: two fewer per turn.
+        self.connection.execute("PRAGMA synchronous=OFF")
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS locks "
             "(conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)"

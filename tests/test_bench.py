@@ -156,7 +156,8 @@ def test_conversations_start_spread_over_the_ramp() -> None:
 def test_missed_speed_targets_are_explained_by_the_turn_cost() -> None:
     missed = render_markdown(_results(40, 200))
     assert "## What bounds the missed targets" in missed
-    assert "12.0 ms of CPU on a turn" in missed
-    assert "about 83 messages per second" in missed
+    assert "A turn costs 12.0 ms of CPU" in missed
+    assert "about 83 messages per second" in missed  # one worker
+    assert "2 cores, shared with the load generator, no more than about 167" in missed
     met = render_markdown(_results(60, 100))
     assert "What bounds" not in met

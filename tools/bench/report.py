@@ -228,26 +228,28 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
 
 
 def _bounds_section(results: dict[str, Any], targets: list[Target]) -> list[str]:
-    """For missed speed targets: the ceiling one process's turn cost sets."""
+    """For missed speed targets: the ceiling a turn's CPU cost sets on the cores."""
     speed_missed = any(t.met is False for t in targets[:2])
     profile = results.get("profile")
     if not speed_missed or not profile:
         return []
     turn_ms = profile["turn_ms"]["mean"]
+    cores = int(results["meta"].get("cpus") or 1)
     top = max(int(c) for c in results["servers"][OURS]["levels"])
     base = _level(results, BASELINE, top).get("messages_per_s") or 0.0
     return [
         "## What bounds the missed targets",
         "",
-        f"One server process spends {turn_ms:.1f} ms of CPU on a turn (profile "
-        f"below), so it cannot answer more than about {1000 / turn_ms:.0f} "
-        f"messages per second. The throughput target needs "
+        f"A turn costs {turn_ms:.1f} ms of CPU (profile below), so a worker "
+        f"process cannot answer more than about {1000 / turn_ms:.0f} messages per "
+        f"second, and {cores} cores, shared with the load generator, no more than "
+        f"about {cores * 1000 / turn_ms:.0f}. The throughput target needs "
         f"{THROUGHPUT_FACTOR * base:.0f} ({THROUGHPUT_FACTOR:g}× the baseline), "
         f"and p95 ≤ {P95_LIMIT_MS:g} ms with {top} conversations sending back to "
         f"back needs about {top / (P95_LIMIT_MS / 1000):.0f} (Little's law). "
-        "Neither fits in one process on this machine; the way past it is more "
-        "server processes sharing PostgreSQL and the Redis lock store (as "
-        "`make scale-test` runs them) on more cores.",
+        "Past that ceiling: a cheaper turn (the largest parts are in the profile) "
+        "or more cores, for more workers or more servers sharing PostgreSQL and "
+        "the Redis lock store (as `make scale-test` runs them).",
         "",
     ]
 
