@@ -20,6 +20,7 @@ naming it (password hidden), instead of Rasa's endless retry loop.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -128,6 +129,18 @@ class DatabaseTrackerStore(SQLTrackerStore):
             return
         await super().save(tracker)
         self._remember(tracker.sender_id, tracker)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
+        """The events to store: past the cached count if this is the cached tracker.
+
+        Rasa counts the conversation's stored events with a query on every
+        save; the tracker this worker retrieved (checked current) or saved
+        last already says how many of its events are stored.
+        """
+        cached = self._cache.get(tracker.sender_id)
+        if cached and cached.tracker is tracker:
+            return itertools.islice(tracker.events, cached.event_count, None)
+        return super()._additional_events(session, tracker)
 
     async def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; return how many."""

@@ -142,3 +142,22 @@ def test_a_deleted_conversation_is_forgotten_by_the_cache(two_workers) -> None:
     aio.run(store.save(conversation("frank", "hi")))
     aio.run(store.delete("frank"))
     assert aio.run(store.retrieve("frank")) is None
+
+
+def test_a_cached_trackers_new_events_are_saved_without_counting_the_stored(
+    two_workers, monkeypatch
+) -> None:
+    store, other = two_workers
+    tracker = conversation("gina", "hi")
+    aio.run(store.save(tracker))
+    tracker.update(UserUttered("again", {"name": "greet", "confidence": 1.0}))
+
+    def no_count(*_: object, **__: object) -> None:
+        raise AssertionError("counted the stored events")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(stores.SQLTrackerStore, "_additional_events", no_count)
+        aio.run(store.save(tracker))
+    retrieved = aio.run(other.retrieve("gina"))
+    texts = [e.text for e in retrieved.events if isinstance(e, UserUttered)]
+    assert texts == ["hi", "again"]  # each event stored once, none missing
