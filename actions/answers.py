@@ -33,6 +33,9 @@ WORDING_FILE = Path(__file__).with_name("answers.yml")
 MORE_ABOUT_TOPIC_INTENT = "followup_more"
 BEYOND_GUIDE_INTENT = "ask_beyond_guide"
 NOT_IN_GUIDE_RESPONSE = "utter_not_in_guide"
+# Sent after the answers when the risk gate marked the message `risk_check`.
+SAFETY_LINE_RESPONSE = "utter_if_happening_now"
+RISK_CHECK_KEY = "risk_check"
 FOLLOWUP_PREFIX = "followup_"
 # Enough for a consultation; the oldest give way to newer ones.
 MAX_OPEN_QUESTIONS = 12
@@ -76,7 +79,11 @@ def with_question(questions: list[str] | None, question: str) -> list[str]:
 
 
 class ActionAnswerParts(Action):
-    """Send the answer to every question of a message, in the order asked."""
+    """Send the answer to every question of a message, in the order asked.
+
+    A message the risk gate marked as possibly a report ends with the
+    conditional "If this is happening now" line.
+    """
 
     def name(self) -> str:
         """Name used in rules and the domain."""
@@ -114,6 +121,8 @@ class ActionAnswerParts(Action):
         if questions != tracker.get_slot(OPEN_QUESTIONS_SLOT):
             dispatcher.utter_message(text=wording()["question_noted"])
             events.append(SlotSet(OPEN_QUESTIONS_SLOT, questions))
+        if tracker.latest_message.get(RISK_CHECK_KEY):
+            dispatcher.utter_message(response=SAFETY_LINE_RESPONSE)
         return events
 
 

@@ -24,15 +24,40 @@ SETTING_SLOTS = {
     "CLINIC_EMAIL": "clinic_email",
     "CLINIC_BOOKING_URL": "booking_url",
 }
+# Composed from the clinic's settings for the "contact ... today" replies.
+CLINIC_CONTACT_SLOT = "clinic_contact"
+NEUTRAL_CLINIC = "your clinic"
+
+
+def clinic_contact(environ: dict[str, str]) -> str:
+    """ "Example Clinic on 020 7946 0000 (Mon-Fri 9-5; out of hours: 111)".
+
+    Only what is configured: the neutral "your clinic" when nothing is.
+    """
+    name, phone, hours, out_of_hours = (
+        environ.get(variable, "").strip()
+        for variable in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_HOURS", "OUT_OF_HOURS")
+    )
+    contact = name or NEUTRAL_CLINIC
+    if phone:
+        contact += f" on {phone}"
+    notes = [note for note in (hours, out_of_hours and f"out of hours: {out_of_hours}") if note]
+    if notes:
+        contact += f" ({'; '.join(notes)})"
+    return contact
 
 
 def configured_settings() -> dict[str, str]:
     """Slot values for the settings this deployment configures."""
-    return {
+    settings = {
         slot: os.environ[variable].strip()
         for variable, slot in SETTING_SLOTS.items()
         if os.environ.get(variable, "").strip()
     }
+    contact = clinic_contact(dict(os.environ))
+    if contact != NEUTRAL_CLINIC:
+        settings[CLINIC_CONTACT_SLOT] = contact
+    return settings
 
 
 class ActionLoadSettings(Action):

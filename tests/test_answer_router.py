@@ -52,9 +52,14 @@ def test_a_weak_intent_left_after_a_report_counts_as_unsure(router) -> None:
     assert routed(router, message) == "ask_beyond_guide"
 
 
-def test_distress_from_the_classifier_stays(router) -> None:
-    message = classified("i cant face anyone anymore", ("express_distress", 0.6))
-    assert routed(router, message) == "express_distress"
+def test_distress_from_the_classifier_is_not_a_crisis_reply(router) -> None:
+    """Only the risk gate sends the crisis reply; the classifier's guess is demoted."""
+    message = classified(
+        "the suspense is killing me, how much is it?",
+        ("express_distress", 0.6),
+        ("ask_cost", 0.3),
+    )
+    assert routed(router, message) == "ask_cost"
 
 
 @pytest.mark.parametrize("intent", ["nlu_fallback", "ask_beyond_guide"])

@@ -20,7 +20,9 @@ Routes (Rasa mounts the blueprint under /webhooks/widget):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import json
+import os
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,16 +67,41 @@ ASSET_FILES: dict[str, tuple[str, str]] = {
 }
 
 
-def load_assets(directory: Path = WIDGET_DIR) -> dict[str, Asset]:
+# Where widget.js takes the server's settings (an empty object in the file).
+SETTINGS_PLACEHOLDER = b"/*mesoprep-settings*/{}/*end-settings*/"
+# Environment variable -> the widget's setting: what it shows when it
+# cannot reach the server.
+WIDGET_SETTINGS = {"EMERGENCY_NUMBER": "emergency_number"}
+
+
+def widget_settings(environ: Mapping[str, str]) -> bytes:
+    """The configured settings as a JavaScript object literal (JSON)."""
+    settings = {
+        key: environ[variable].strip()
+        for variable, key in WIDGET_SETTINGS.items()
+        if environ.get(variable, "").strip()
+    }
+    # JSON is a JavaScript literal; "<" escaped so no "</script>" can appear.
+    return json.dumps(settings).replace("<", "\\u003c").encode()
+
+
+def load_assets(
+    directory: Path = WIDGET_DIR, environ: Mapping[str, str] = os.environ
+) -> dict[str, Asset]:
     """Read the widget's files once, so requests never touch the disk.
 
-    A missing file raises here, at server start-up, rather than on the first
-    request from a visitor.
+    The script gets the deployment's settings written in. A missing file
+    raises here, at server start-up, rather than on the first request from
+    a visitor.
     """
-    return {
+    assets = {
         route: Asset((directory / filename).read_bytes(), content_type)
         for route, (filename, content_type) in ASSET_FILES.items()
     }
+    script = assets["widget.js"]
+    body = script.body.replace(SETTINGS_PLACEHOLDER, widget_settings(environ), 1)
+    assets["widget.js"] = Asset(body, script.content_type)
+    return assets
 
 
 class WidgetChannel(InputChannel):

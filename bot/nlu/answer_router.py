@@ -3,13 +3,10 @@
 Runs after the intent classifier and the FallbackClassifier, before the
 safety net. Three corrections, in order:
 
-1. **Symptom urgency is not the classifier's call.** Its symptom-report
-   intents are replaced by the best other intent: only the deterministic
-   detector (bot.nlu.safety_net, which runs next) sends the urgent-care
-   replies, so "can I go to the sauna after the session?" never does. The
-   classifier's distress intent stays: despair is worded too many ways for
-   patterns alone, and crisis signposting does no harm to an aftercare
-   question the way a false emergency does.
+1. **Urgency is not the classifier's call.** Its symptom-report and
+   distress intents are replaced by the best other intent: only the risk
+   gate (bot.nlu.risk_gate, which runs next) sends the urgent-care and
+   crisis replies, so "can I go to the sauna after the session?" never does.
 2. **The guide speaks where its words match.** When the classifier is unsure,
    or says the guide does not cover a question, the guide index
    (bot.nlu.guide_index) answers from the section whose sentence matches,
@@ -51,11 +48,11 @@ from bot.guide import GUIDE_PATH, read_sections
 from bot.nlu.guide_index import GuideIndex
 from bot.nlu.intents import set_intent
 from bot.nlu.splitting import is_question
-from bot.safety.red_flags import EMERGENCY, INFECTION
+from bot.safety.red_flags import DISTRESS, EMERGENCY, INFECTION
 
 INDEX_FILE = "guide_index.json"
-# Intents only the deterministic detector may send.
-SYMPTOM_REPORT_INTENTS = frozenset({EMERGENCY, INFECTION})
+# Intents only the risk gate may send.
+SYMPTOM_REPORT_INTENTS = frozenset({EMERGENCY, INFECTION, DISTRESS})
 # Words that put a question about the treatment on topic, even when the
 # guide never uses them.
 ON_TOPIC = re.compile(
@@ -198,7 +195,7 @@ def _is_clear_question(text: str) -> bool:
 
 
 def _best_non_report(message: Message) -> tuple[str, float]:
-    """The top intent, or the best of the ranking that is not a symptom report."""
+    """The top intent, or the best of the ranking that is not a report."""
     intent = message.get(INTENT) or {}
     name = intent.get(INTENT_NAME_KEY) or DEFAULT_NLU_FALLBACK_INTENT_NAME
     if name not in SYMPTOM_REPORT_INTENTS:

@@ -9,8 +9,10 @@ personal factor and asked something, it sets one of the combined intents and
 lists the answers in order under `message_parts` in the parse result.
 actions/answers.py then sends each answer, with its own citation.
 
-The safety net judges the whole message only (it skips parts), and a message
-it marked urgent is never combined: the urgent reply comes alone.
+The risk gate judges the whole message only (it skips parts), and a message
+it marked urgent is never combined: the urgent reply comes alone. A question
+it marked `risk_check` is always listed, so that the conditional safety line
+follows its answers.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ PART_IS_QUESTION_KEY = "part_is_question"
 MESSAGE_PARTS_KEY = "message_parts"
 # Key of a listed follow-up's own topic.
 TOPIC_KEY = "topic"
+# Set by the risk gate (bot.nlu.risk_gate) on a question that may also be a
+# report: the answers are followed by the conditional safety line.
+RISK_CHECK_KEY = "risk_check"
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ class PartsCollector(RuleBasedComponent):
             "factor_intent": "share_factor",
             "several_questions_intent": "several_questions",
             "fact_and_question_intent": "fact_and_question",
+            "safety_line_intent": "answer_with_safety_line",
             "min_part_confidence": 0.3,
             "followup_prefix": "followup_",
             "topic_entity": "topic",
@@ -156,10 +162,15 @@ class PartsCollector(RuleBasedComponent):
         text = message.get(TEXT)
         answers = [self._with_topic(a, text) for a in self._answers(message, parts)]
         self._add_topic_entity(message, answers)
-        if len({answer.intent for answer in answers}) >= 2 or (has_factor and answers):
-            combined = self.config[
-                "fact_and_question_intent" if has_factor else "several_questions_intent"
-            ]
+        several = len({answer.intent for answer in answers}) >= 2
+        if several or (has_factor and answers) or message.get(RISK_CHECK_KEY):
+            if has_factor and answers:
+                combined = self.config["fact_and_question_intent"]
+            elif several:
+                combined = self.config["several_questions_intent"]
+            else:
+                # One answer or none, then "If this is happening now".
+                combined = self.config["safety_line_intent"]
             set_intent(message, combined, 1.0, by=type(self).__name__)
             listed = [
                 {INTENT_NAME_KEY: a.intent, TEXT: a.text, TOPIC_KEY: a.topic}

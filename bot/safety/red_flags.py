@@ -3,20 +3,20 @@
 The trained intent classifier can be wrong; a missed severe allergic
 reaction, infection or self-harm statement must still reach the urgent-care
 answer. `detect_red_flag` normalises the text (case, apostrophes, chat
-shorthand, repeated letters), corrects typos in symptom words with a bounded
-fuzzy lookup, then applies regexes. A symptom only counts when its clause
+shorthand, repeated letters), corrects typos with symspellpy
+(bot.safety.spelling), then applies regexes. A symptom only counts when its clause
 reads as a report ("my lips are swelling", "since yesterday") rather than a
 question about the future ("will it make my lips swell?").
 
-Standard library only; every pattern is compiled once at import time.
+Every pattern is compiled once at import time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import lru_cache
 from re import Pattern
+
+from bot.safety.spelling import corrector
 
 EMERGENCY = "report_emergency"
 INFECTION = "report_infection_signs"
@@ -29,12 +29,7 @@ DISTRESS = "express_distress"
 # and the distress answer also gives the emergency number.
 PRIORITY: tuple[str, ...] = (EMERGENCY, DISTRESS, INFECTION)
 
-# Only words this long are fuzzy-matched: short words collide too easily.
-FUZZY_MIN_LENGTH = 5
-# Edits allowed: one for most words, two from this length on ("temprature").
-FUZZY_LONG_WORD = 8
-
-# Chat shorthand and misspellings too far from the word for the fuzzy lookup.
+# Chat shorthand: words a spelling corrector must not "fix" ("r" is "are").
 SHORTHAND: dict[str, str] = {
     "r": "are",
     "u": "you",
@@ -45,51 +40,19 @@ SHORTHAND: dict[str, str] = {
     "dnt": "dont",
     "wanna": "want to",
     "gonna": "going to",
+    "gona": "going to",
     "gotta": "got to",
     "rn": "right now",
-    "tounge": "tongue",
-    "toung": "tongue",
-    "tung": "tongue",
-    "breth": "breath",
-    "brethe": "breathe",
-    "hivs": "hives",
-    "puss": "pus",
-    "feva": "fever",
-    "tempreture": "temperature",
-    "temperture": "temperature",
-    "fevr": "fever",
+    "pls": "please",
+    "plz": "please",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "w": "with",
+    "kms": "kill myself",
+    "unalive": "kill",
+    "unaliving": "killing",
 }
-
-# Canonical spellings of the symptom words the patterns rely on; a word of
-# FUZZY_MIN_LENGTH+ letters within the allowed edits of one is rewritten.
-FUZZY_VOCABULARY: tuple[str, ...] = (
-    "swelling", "swollen", "swelled", "puffing", "puffy", "puffed",
-    "tongue", "throat", "closing", "breathe", "breath", "breathing",
-    "wheezing", "wheezy", "dizzy", "lightheaded", "faint", "fainting",
-    "fainted", "hives", "choking", "swallow", "swallowing", "struggling",
-    "trouble", "difficult", "difficulty", "eyelids", "balloon",
-    "anaphylaxis", "anaphylactic", "fever", "feverish", "temperature",
-    "chills", "shivering", "shivers", "spreading", "redness", "discharge",
-    "oozing", "weeping", "leaking", "worse", "worsening", "painful",
-    "lumps", "growing", "infected", "infection", "tender", "tenderness",
-    "throbbing", "suicide", "suicidal", "myself", "anymore", "living",
-    "alive",
-)  # fmt: skip
-
-# Real words within reach of a vocabulary word that must stay as typed
-# ("injection" is not "infection", "shallow" is not "swallow"). Found by
-# running the lookup over a large English word list.
-FUZZY_EXCEPTIONS: frozenset[str] = frozenset(
-    {
-        "injection", "injections", "injected", "inflection", "shallow",
-        "breach", "breathy", "alice", "alike", "liking",
-        "loving", "lining", "cooking", "spelled", "smelling",
-        "spelling", "selling", "childs", "chill", "chilli", "fewer", "fiver",
-        "feint", "faints", "hides", "hikes", "hires", "worst",
-        "lumpy", "tended", "tenders", "threat", "weeding", "leading",
-        "leaning", "leaving", "glowing", "growling", "cloning", "infecting",
-    }
-)  # fmt: skip
 
 # Words that end a clause: framing is judged clause by clause, so that
 # "lips are swelling, is this normal?" is a report followed by a question.
@@ -241,6 +204,12 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     r"\b(?:feel|feels|feeling|felt|going to|about to|might|keep|im|i) "
     r"(?:\w+ ){0,2}faint\b",
     r"\banaphyla\w*|\bepi ?pen\b",
+    # Bleeding that will not stop.
+    r"\b(?:bleed\w*|blood) (?:\w+ ){0,4}(?:wont|will not|doesnt|does not|isnt|is not|"
+    r"hasnt|has not|not|never) (?:\w+ )?(?:stop\w*|clot\w*|slow\w*)\b",
+    r"\b(?:cant|couldnt|unable to) (?:get (?:it|the \w+) to )?stop (?:\w+ ){0,2}bleed\w*",
+    r"\b(?:blood|bleed\w*) (?:\w+ ){0,4}(?:soak\w*|gush\w*|pour\w*|dripping)\b",
+    r"\b(?:soak\w*|gush\w*|pour\w*) (?:\w+ ){0,3}(?:blood|bleed\w*)\b",
 )
 
 INFECTION_SYMPTOM = (
@@ -383,75 +352,13 @@ _PATTERNS: dict[str, tuple[Pattern[str], ...]] = {
 }
 
 
-def _deletions(word: str) -> list[str]:
-    """All strings made by removing one letter from `word`."""
-    return [word[:i] + word[i + 1 :] for i in range(len(word))]
-
-
-def _build_fuzzy_index(vocabulary: Sequence[str]) -> dict[str, str]:
-    """Map each word and each of its one-letter deletions to the word."""
-    index: dict[str, str] = {}
-    for word in vocabulary:
-        for key in [word, *_deletions(word)]:
-            index.setdefault(key, word)
-    return index
-
-
-_FUZZY_INDEX: dict[str, str] = _build_fuzzy_index(FUZZY_VOCABULARY)
-_KNOWN_WORDS: frozenset[str] = frozenset(FUZZY_VOCABULARY) | FUZZY_EXCEPTIONS
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance, giving up once above `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            current[j] = min(
-                previous[j] + 1,
-                current[j - 1] + 1,
-                previous[j - 1] + (char_a != char_b),
-            )
-            swapped = i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b
-            if swapped:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-@lru_cache(maxsize=8192)
-def _correct(word: str) -> str:
-    """Rewrite a likely typo of a symptom word to its canonical spelling.
-
-    Candidates come from symmetric one-letter deletion ("feaver" and "fever"
-    share "fever"), then must be within the allowed edit distance and share
-    the first letter, which typos rarely get wrong.
-    """
-    if len(word) < FUZZY_MIN_LENGTH or word in _KNOWN_WORDS or not word.isalpha():
-        return word
-    limit = 2 if len(word) >= FUZZY_LONG_WORD else 1
-    for key in [word, *_deletions(word)]:
-        match = _FUZZY_INDEX.get(key)
-        if (
-            match is not None
-            and match[0] == word[0]
-            and _edit_distance(word, match, limit) <= limit
-        ):
-            return match
-    return word
-
-
 def normalise(text: str) -> str:
     """Lower-case, spell out shorthand and fix typos; tokens joined by spaces."""
     text = _APOSTROPHES_RE.sub("", text.lower())
     text = _SEPARATORS_RE.sub(" ", text)
     text = _REPEATS_RE.sub(r"\1\1", text)
-    tokens = [SHORTHAND.get(t, _correct(t)) for t in _TOKEN_RE.findall(text)]
+    spelling = corrector()
+    tokens = [SHORTHAND.get(t) or spelling.correct(t) for t in _TOKEN_RE.findall(text)]
     text = " ".join(tokens)
     for pattern, replacement in _PHRASE_FIXES:
         text = pattern.sub(replacement, text)

@@ -7,6 +7,8 @@
  *
  * data-server  Rasa server base URL (default: where this script came from)
  * data-timeout milliseconds to wait for an answer (default: 15000)
+ * data-emergency-number  the emergency number shown when the assistant
+ *              can't be reached (default: the server's EMERGENCY_NUMBER)
  *
  * Security rule for this file: message data (bot or user, live or restored
  * from localStorage) only ever reaches the page through textContent /
@@ -30,6 +32,13 @@
   // The stylesheet is served beside the script, wherever that is.
   const CSS_URL = new URL('widget.css', SCRIPT_URL).href;
   const TIMEOUT_MS = Number(script.dataset.timeout) > 0 ? Number(script.dataset.timeout) : 15000;
+  // The server writes its settings here when it serves this file
+  // (bot/channels/widget.py); the embedding page may override them.
+  const SERVER_SETTINGS = /*mesoprep-settings*/{}/*end-settings*/;
+  const EMERGENCY_NUMBER = script.dataset.emergencyNumber ||
+    SERVER_SETTINGS.emergency_number || 'your local emergency number';
+  // Shown with every failure: someone in danger must not wait for a retry.
+  const EMERGENCY_LINE = 'If you need urgent medical help, call ' + EMERGENCY_NUMBER + ' now.';
   // Sent without showing a user message, so a new conversation opens with the
   // assistant's own introduction and its topic buttons.
   const GREETING_PAYLOAD = '/greet';
@@ -436,12 +445,12 @@
 
   function describeFailure(error) {
     if (error.reason === 'timeout') {
-      return 'The assistant is taking too long to answer. Your message is kept: press Retry to send it again.';
+      return 'The assistant is taking too long to answer. Your message is kept: press Retry to send it again. ' + EMERGENCY_LINE;
     }
     if (error.reason === 'http' || error.reason === 'format') {
-      return 'The assistant had a problem answering. Your message is kept: press Retry to send it again.';
+      return 'The assistant had a problem answering. Your message is kept: press Retry to send it again. ' + EMERGENCY_LINE;
     }
-    return 'Can\u2019t reach the assistant right now. Your message is kept: check your connection and press Retry.';
+    return 'Can\u2019t reach the assistant right now. Your message is kept: check your connection and press Retry. ' + EMERGENCY_LINE;
   }
 
   function setBusy(busy) {

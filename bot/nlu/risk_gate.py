@@ -1,0 +1,227 @@
+"""Rasa NLU component that decides a message's outcome before any answer.
+
+It trains the risk model (bot.safety.risk_model) on the corpus in data/risk/
+with the rest of the model, and on every message decides one of five
+outcomes (bot.safety.triage) from the deterministic patterns and the model:
+
+- emergency, crisis, same day: the intent becomes `report_emergency`,
+  `express_distress` or `report_infection_signs`, whatever the classifier
+  said, so the urgent reply cannot be lost to a misclassification;
+- a symptom now: `report_symptom` ("contact your clinic today");
+- a question: left as classified; when the model leans towards a report,
+  `risk_check` asks for the conditional "If this is happening now" line.
+
+For outcomes 1-4 the personal-factor entities are dropped, so nothing of the
+report reaches the prep sheet, and an `experiencer` entity (self or other)
+picks the wording ("call for them now"). A symptom that a guide section
+speaks about fills the `symptom_topic` entity, so the reply can say what the
+guide says about it.
+
+Config: config.yml's `bot.nlu.risk_gate.RiskGate` entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from typing_extensions import Self
+
+from bot.nlu.intents import set_intent
+from bot.nlu.message_parts import RISK_CHECK_KEY, is_part
+from bot.paths import ROOT
+from bot.safety.risk_model import (
+    CORPUS_SUFFIX,
+    CRISIS,
+    EMERGENCY,
+    SAME_DAY,
+    SYMPTOM_NOW,
+    RiskModel,
+    read_corpus,
+)
+from bot.safety.triage import CHECK, Decision, Thresholds, decide
+
+logger = logging.getLogger(__name__)
+MODEL_FILE = "risk_model.npz"
+# Parse-result key of the decision (RISK_CHECK_KEY: add the conditional line).
+RISK_KEY = "risk"
+EXPERIENCER_ENTITY = "experiencer"
+SYMPTOM_TOPIC_ENTITY = "symptom_topic"
+NO_SYMPTOM_TOPIC = "other"
+
+OUTCOME_INTENTS = {
+    EMERGENCY: "report_emergency",
+    CRISIS: "express_distress",
+    SAME_DAY: "report_infection_signs",
+    SYMPTOM_NOW: "report_symptom",
+}
+# Guide sections that speak about a symptom, by the topic slot's values:
+# itching and redness are in Allergic Reactions, bruising and swelling in
+# Bruising and Swelling, soreness in Pain and Discomfort.
+SYMPTOM_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("bruising", re.compile(r"\b(?:bruis\w*|swell\w*|swollen|puff\w*)", re.I)),
+    ("allergy", re.compile(r"\b(?:itch\w*|red\w*|rash\w*|hives|bumps?)\b", re.I)),
+    ("pain", re.compile(r"\b(?:pain\w*|sore\w*|hurt\w*|ache\w*|aching|tender\w*)", re.I)),
+)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class RiskGate(GraphComponent, IntentClassifier):
+    """Decides emergency, crisis, same day, symptom now or question."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Defaults; config.yml sets and explains each."""
+        return {
+            "corpus": "data/risk",
+            "C": 10.0,
+            "random_state": 42,
+            "urgent_threshold": 0.5,
+            "symptom_threshold": 0.5,
+            "check_threshold": 0.25,
+            "pattern_veto": 0.5,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: RiskModel | None = None,
+    ) -> None:
+        """Store the config; the model comes from training or the model file."""
+        self.config = {**self.get_default_config(), **config}
+        self.thresholds = Thresholds.from_config(self.config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Self:
+        """An untrained gate (it still applies the patterns)."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The corpus's content: a changed corpus retrains the model."""
+        digest = hashlib.sha256()
+        corpus = _corpus_dir(config)
+        for path in sorted(corpus.rglob(f"*{CORPUS_SUFFIX}")):
+            digest.update(str(path.relative_to(corpus)).encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the risk model on the corpus (not on the NLU examples)."""
+        examples = read_corpus(_corpus_dir(self.config))
+        logger.info(f"Training the risk model on {len(examples)} messages.")
+        self.model = RiskModel.fit(
+            [e.text for e in examples],
+            [e.label for e in examples],
+            self.config["C"],
+            self.config["random_state"],
+        )
+        with self._model_storage.write_to(self._resource) as model_dir:
+            self.model.save(model_dir / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> Self:
+        """Load the trained risk model."""
+        with model_storage.read_from(resource) as model_dir:
+            model = RiskModel.load(model_dir / MODEL_FILE)
+        return cls(config, model_storage, resource, model)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """The NLU examples are left as they are."""
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Decide each whole message's outcome and apply it."""
+        for message in messages:
+            text = message.get(TEXT)
+            # Button payloads name their intent; clauses are judged as part
+            # of their whole message.
+            if not isinstance(text, str) or text.startswith("/") or is_part(message):
+                continue
+            decision = self.decide(text)
+            apply_decision(message, decision)
+        return messages
+
+    def decide(self, text: str) -> Decision:
+        """The outcome of one message text."""
+        if self.model is None:
+            raise RuntimeError("The risk model is not trained: run `make train`.")
+        return decide(text, self.model.probabilities([text])[0], self.thresholds)
+
+
+def _corpus_dir(config: dict[str, Any]) -> Path:
+    """The corpus folder, relative to the project root."""
+    return ROOT / config["corpus"]
+
+
+def apply_decision(message: Message, decision: Decision) -> None:
+    """Set the intent and entities a decision calls for."""
+    message.set(
+        RISK_KEY,
+        {"outcome": decision.outcome, "source": decision.source, "kind": decision.kind},
+        add_to_output=True,
+    )
+    intent = OUTCOME_INTENTS.get(decision.outcome)
+    if intent is None:
+        if decision.kind == CHECK:
+            message.set(RISK_CHECK_KEY, True, add_to_output=True)
+        return
+    set_intent(message, intent, 1.0, by=RiskGate.__name__)
+    # Nothing from a report goes on the prep sheet: no factor entities.
+    entities = [_entity(EXPERIENCER_ENTITY, decision.experiencer)]
+    if decision.outcome == SYMPTOM_NOW:
+        topic = symptom_topic(message.get(TEXT) or "") or NO_SYMPTOM_TOPIC
+        entities.append(_entity(SYMPTOM_TOPIC_ENTITY, topic))
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
+def symptom_topic(text: str) -> str | None:
+    """The guide topic that speaks about the symptom, if any."""
+    return next((topic for topic, words in SYMPTOM_TOPICS if words.search(text)), None)
+
+
+def _entity(name: str, value: str) -> dict[str, Any]:
+    """An entity set by this component."""
+    return {
+        ENTITY_ATTRIBUTE_TYPE: name,
+        ENTITY_ATTRIBUTE_VALUE: value,
+        EXTRACTOR: RiskGate.__name__,
+    }

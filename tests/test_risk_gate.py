@@ -1,0 +1,286 @@
+"""The risk gate: spelling, assertion status, the decision and the Rasa component.
+
+The model figures (urgent recall, over-triage) are measured on held-out sets
+by tests/server/test_after_session.py and by `make risk-cv`; these tests
+check that each part does what it says, with a model trained on the corpus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.message_parts import PART_OF_KEY, RISK_CHECK_KEY
+from bot.nlu.risk_gate import RISK_KEY, RiskGate, apply_decision, symptom_topic
+from bot.paths import ROOT
+from bot.safety.assertion import assertions
+from bot.safety.red_flags import normalise
+from bot.safety.risk_model import LABELS, RiskModel, read_corpus
+from bot.safety.spelling import corrector
+from bot.safety.triage import CHECK, NONE, SYMPTOM, URGENT, Decision, Thresholds, decide
+
+CORPUS = ROOT / "data" / "risk"
+CONFIG = {"corpus": "data/risk", "C": 30.0, "random_state": 42}
+
+
+def row(**probabilities: float) -> np.ndarray:
+    """A probability row in LABELS order; unnamed labels get 0."""
+    return np.array([probabilities.get(label, 0.0) for label in LABELS])
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory: pytest.TempPathFactory) -> RiskGate:
+    """A gate trained on the corpus and loaded back, as the Rasa graph does."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("risk_gate")
+    context = ExecutionContext(GraphSchema({}), "test")
+    trained = RiskGate.create(CONFIG, storage, resource, context)
+    trained.train(TrainingData())
+    return RiskGate.load(CONFIG, storage, resource, context)
+
+
+def classified(text: str, intent: str = "ask_pain", entities: list | None = None) -> Message:
+    """A message as the classifier and the factor extractor leave it."""
+    data = {
+        TEXT: text,
+        INTENT: {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 0.9},
+        ENTITIES: entities or [],
+    }
+    return Message(data=data)
+
+
+# ---- The corpus ----------------------------------------------------------------
+
+
+def test_corpus_is_large_varied_and_clean() -> None:
+    """At least 3,000 risk statements and 3,000 contrast messages, 8 writers."""
+    examples = read_corpus(CORPUS)
+    risks = [e for e in examples if e.label != "question"]
+    contrast = [e for e in examples if e.label == "question"]
+    assert len(risks) >= 3000
+    assert len(contrast) >= 3000
+    assert len({e.style for e in examples}) >= 8
+    for label in LABELS:
+        assert sum(e.label == label for e in examples) >= 300, label
+    texts = [e.text.casefold() for e in examples]
+    assert len(texts) == len(set(texts)), "a message is in the corpus twice"
+
+
+# ---- Spelling ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("swolen", "swollen"), ("feva", "fever"), ("throt", "throat"), ("breth", "breath"),
+     ("bleding", "bleeding"), ("tounge", "tongue"), ("temprature", "temperature")],
+)  # fmt: skip
+def test_typos_become_the_domain_word(typed: str, meant: str) -> None:
+    """A typo goes to the domain word, not to a commoner word one edit closer."""
+    assert corrector().correct(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "word", ["injection", "stolen", "shallow", "dont", "havent", "mesotherapy", "unalive"]
+)
+def test_known_words_are_never_rewritten(word: str) -> None:
+    """English words, contractions without apostrophes and domain words stay."""
+    assert corrector().correct(word) == word
+
+
+def test_normalise_expands_shorthand_then_corrects() -> None:
+    """Chat shorthand is spelt out before the spelling is corrected."""
+    assert normalise("lipz r swolen rn") == "lips are swollen right now"
+
+
+# ---- Assertion status -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("no fever and no pus", "negated"),
+        ("i havent passed out just tired", "negated"),
+        ("what if my throat swells", "hypothetical"),
+        ("i fainted once at school years ago", "historical"),
+        ("my dads face is swollen", "other"),
+    ],
+)
+def test_status_of_symptom_mentions(text: str, status: str) -> None:
+    """negspacy's NegEx, and its ConText-style lists, mark each status."""
+    found = assertions(text)
+    assert found.mentions >= 1
+    assert getattr(found, status) >= 1
+
+
+def test_current_symptoms_are_affirmed() -> None:
+    """A symptom happening now, to anyone, is affirmed; 'cant' in a phrase is not a negation."""
+    assert assertions("i cant breathe").affirmed == 1
+    bleeding = assertions("the bleeding wont stop")
+    assert bleeding.affirmed >= 1
+    assert bleeding.negated == 0
+    assert assertions("my wifes lips are swelling").affirmed == 1
+
+
+# ---- The decision ---------------------------------------------------------------
+
+
+def test_patterns_decide_where_they_match() -> None:
+    """A pattern makes a report urgent when the model leans to a question but is unsure."""
+    unsure = row(question=0.45, symptom_now=0.55)
+    decision = decide("my throat is closing up", unsure, Thresholds(pattern_veto=0.5))
+    assert (decision.outcome, decision.kind, decision.source) == (
+        "emergency",
+        URGENT,
+        "patterns",
+    )
+
+
+def test_a_sure_question_sets_a_pattern_aside() -> None:
+    """ "what if my throat closes up?" matches a pattern; the model is sure it asks."""
+    decision = decide("my throat is closing up", row(question=0.9), Thresholds(pattern_veto=0.5))
+    assert decision.kind != URGENT
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "outcome", "kind"),
+    [
+        ({"crisis": 0.4, "emergency": 0.2, "question": 0.4}, "crisis", URGENT),
+        ({"same_day": 0.3, "symptom_now": 0.3, "question": 0.4}, "symptom_now", SYMPTOM),
+        ({"symptom_now": 0.3, "question": 0.7}, "question", CHECK),
+        ({"question": 0.95, "symptom_now": 0.05}, "question", NONE),
+    ],
+)
+def test_model_thresholds(probabilities: dict[str, float], outcome: str, kind: str) -> None:
+    """Urgent mass, then report mass, then the conditional line, then nothing."""
+    thresholds = Thresholds(urgent=0.5, symptom=0.5, check=0.25)
+    decision = decide("a message no pattern matches", row(**probabilities), thresholds)
+    assert (decision.outcome, decision.kind) == (outcome, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("my sister says she doesnt want to be here anymore", "other"),
+        ("my wifes lips are swelling and i dont know what to do", "other"),
+        ("my lips are swelling", "self"),
+        ("i think my lips are swelling, my husband is driving me", "self"),
+    ],
+)
+def test_who_it_happens_to(text: str, who: str) -> None:
+    """Someone else's report gets wording for them."""
+    decision = decide(text, row(emergency=1.0), Thresholds())
+    assert decision.experiencer == who
+
+
+# ---- The Rasa component -----------------------------------------------------------
+
+
+def test_registered_as_a_trainable_classifier() -> None:
+    """`bot.nlu.risk_gate.RiskGate` resolves to a trainable intent classifier."""
+    registered = DefaultV1Recipe._from_registry("bot.nlu.risk_gate.RiskGate")
+    assert registered.clazz is RiskGate
+    assert registered.is_trainable
+    assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
+
+
+def test_fingerprint_follows_the_corpus(tmp_path: Path) -> None:
+    """A changed corpus changes the fingerprint, so Rasa retrains the model."""
+    corpus = tmp_path / "writer"
+    corpus.mkdir()
+    (corpus / "question.txt").write_text("does it hurt?\n")
+    config = {"corpus": str(tmp_path)}
+    before = RiskGate.fingerprint_addon(config)
+    (corpus / "question.txt").write_text("does it hurt?\nhow much is it?\n")
+    assert RiskGate.fingerprint_addon(config) != before
+
+
+def test_model_round_trips(gate: RiskGate, tmp_path: Path) -> None:
+    """Saved and loaded arrays give the same probabilities."""
+    assert gate.model is not None
+    gate.model.save(tmp_path / "model.npz")
+    loaded = RiskModel.load(tmp_path / "model.npz")
+    texts = ["my lips are swelling", "how much does it cost?"]
+    assert np.allclose(gate.model.probabilities(texts), loaded.probabilities(texts))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("my face has swollen up and im wheezing", "report_emergency"),
+        ("there is yellow pus coming from the injection spots and i feel feverish", "report_infection_signs"),
+        ("i have been thinking about ending my life", "express_distress"),
+        ("i have had a dull headache since the injections yesterday", "report_symptom"),
+        ("how many sessions will i need?", "ask_pain"),
+    ],
+)  # fmt: skip
+def test_process_sets_the_outcome_intent(gate: RiskGate, text: str, intent: str) -> None:
+    """Reports get their outcome's intent whatever the classifier said; questions keep theirs."""
+    message = classified(text)
+    gate.process([message])
+    assert message.get(INTENT)[INTENT_NAME_KEY] == intent
+    assert message.get(RISK_KEY)["outcome"]
+
+
+def test_reports_never_reach_the_prep_sheet(gate: RiskGate) -> None:
+    """The personal-factor entities of a report are dropped; who it is about is kept."""
+    factor = {"entity": "medication", "value": "warfarin", "extractor": "x"}
+    message = classified("im on warfarin and my lips are swelling up", entities=[factor])
+    gate.process([message])
+    entities = {e["entity"]: e["value"] for e in message.get(ENTITIES)}
+    assert entities == {"experiencer": "self"}
+
+
+def test_parts_and_payloads_are_left_alone(gate: RiskGate) -> None:
+    """Clauses are judged with their whole message; buttons name their intent."""
+    part = classified("my lips are swelling")
+    part.set(PART_OF_KEY, 0)
+    payload = classified("/report_emergency", intent="report_emergency")
+    gate.process([part, payload])
+    assert part.get(INTENT)[INTENT_NAME_KEY] == "ask_pain"
+    assert part.get(RISK_KEY) is None
+    assert payload.get(RISK_KEY) is None
+
+
+def test_a_symptom_names_the_section_that_speaks_of_it() -> None:
+    """Itching is in Allergic Reactions, bruising in Bruising and Swelling."""
+    message = classified("the injection sites are itchy")
+    apply_decision(message, Decision("symptom_now", SYMPTOM, "model"))
+    entities = {e["entity"]: e["value"] for e in message.get(ENTITIES)}
+    assert entities == {"experiencer": "self", "symptom_topic": "allergy"}
+    assert symptom_topic("bruises that still hurt") == "bruising"
+    assert symptom_topic("a tingling feeling") is None
+
+
+def test_a_leaning_question_asks_for_the_conditional_line() -> None:
+    """A question the model leans on keeps its intent and gets `risk_check`."""
+    message = classified("is it normal that my scalp feels tight?")
+    apply_decision(message, Decision("question", CHECK, "model"))
+    assert message.get(INTENT)[INTENT_NAME_KEY] == "ask_pain"
+    assert message.get(RISK_CHECK_KEY) is True
+
+
+def test_untrained_gate_says_how_to_fix_it(tmp_path: Path) -> None:
+    """Without a trained model the error names the command, not a traceback deep in numpy."""
+    gate = RiskGate.create(
+        CONFIG,
+        LocalModelStorage(tmp_path),
+        Resource("risk_gate"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    with pytest.raises(RuntimeError, match="make train"):
+        gate.process([classified("my lips are swelling")])
