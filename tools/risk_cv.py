@@ -1,13 +1,15 @@
 """Leave-one-writer-out evaluation of the risk model: `make risk-cv`.
 
-Each style folder of data/risk/ was written by a different writer. The model
-is trained on all other folders and judged on the one left out, for each
-folder in turn, so every figure is on wording from a writer the model never
-saw. The decision is bot.safety.triage's, with the thresholds in config.yml.
+Each style folder of data/risk/ was written by a different writer. For each
+folder in turn, the model is trained on all the others (and on the NLU
+examples, as `make train` trains it) and judged on the one left out, so
+every figure is on wording from a writer the model never saw. The decision
+is bot.safety.triage's, with config.yml's thresholds except the urgent one,
+which is swept to show what each setting trades.
 
-Prints, per left-out writer and overall: urgent recall on the urgent labels,
-"contact your clinic today" or urgent on symptom_now, urgent replies and
-conditional lines on the contrast questions.
+Prints, per urgent threshold: the share of urgent reports answered urgently,
+of other symptoms sent at least to the clinic today, and of contrast
+messages answered urgently, as a symptom, or with the conditional line.
 """
 
 from __future__ import annotations
@@ -15,88 +17,89 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import yaml
+from rasa.shared.nlu.training_data.loading import load_data
 
-from bot.paths import ROOT as PROJECT_ROOT
+from bot.paths import ROOT
 from bot.safety.risk_model import (
     QUESTION,
     SYMPTOM_NOW,
     URGENT_LABELS,
     Example,
     RiskModel,
+    nlu_examples,
     read_corpus,
 )
-from bot.safety.triage import Thresholds, decide
+from bot.safety.triage import SYMPTOM, URGENT, Thresholds, decide
 
-CONFIG = PROJECT_ROOT / "config.yml"
+CONFIG = ROOT / "config.yml"
 GATE_NAME = "bot.nlu.risk_gate.RiskGate"
+URGENT_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 
 
-def gate_config(path: Path = CONFIG) -> dict:
+def gate_config(path: Path = CONFIG) -> dict[str, Any]:
     """The RiskGate entry of config.yml."""
     pipeline = yaml.safe_load(path.read_text(encoding="utf-8"))["pipeline"]
     return next(step for step in pipeline if step["name"] == GATE_NAME)
 
 
-def outcome_counts(
-    model: RiskModel, examples: list[Example], thresholds: Thresholds
-) -> Counter[tuple[str, str]]:
-    """(label, outcome kind) counts, outcome kinds: urgent, symptom, check, none."""
+def held_out_rows(
+    corpus: list[Example], always: list[Example], config: dict[str, Any]
+) -> list[tuple[Example, np.ndarray]]:
+    """Every corpus message with the probabilities of a model that never saw its writer."""
+    rows: list[tuple[Example, np.ndarray]] = []
+    for style in sorted({e.style for e in corpus}):
+        train = [e for e in corpus if e.style != style] + always
+        held = [e for e in corpus if e.style == style]
+        print(f"==> without {style}: training on {len(train)} messages...", file=sys.stderr)
+        model = RiskModel.fit(
+            [e.text for e in train], [e.label for e in train], config["C"], config["random_state"]
+        )
+        rows += zip(held, model.probabilities([e.text for e in held]), strict=True)
+    return rows
+
+
+def figures(rows: list[tuple[Example, np.ndarray]], thresholds: Thresholds) -> str:
+    """One line: what the decision does to each kind of message."""
     counts: Counter[tuple[str, str]] = Counter()
-    rows = model.probabilities([e.text for e in examples])
-    for example, row in zip(examples, rows, strict=True):
-        decision = decide(example.text, row, thresholds)
-        counts[example.label, decision.kind] += 1
-    return counts
+    totals: Counter[str] = Counter()
+    for example, row in rows:
+        kind = decide(example.text, row, thresholds).kind
+        group = "urgent" if example.label in URGENT_LABELS else example.label
+        counts[group, kind] += 1
+        totals[group] += 1
 
+    def share(group: str, *kinds: str) -> str:
+        return f"{sum(counts[group, k] for k in kinds) / max(totals[group], 1):6.1%}"
 
-def report(name: str, counts: Counter[tuple[str, str]]) -> str:
-    """One line of figures."""
-    urgent_total = sum(v for (label, _), v in counts.items() if label in URGENT_LABELS)
-    urgent_hit = sum(
-        v for (label, kind), v in counts.items() if label in URGENT_LABELS and kind == "urgent"
-    )
-    symptom_total = sum(v for (label, _), v in counts.items() if label == SYMPTOM_NOW)
-    symptom_hit = sum(
-        v
-        for (label, kind), v in counts.items()
-        if label == SYMPTOM_NOW and kind in ("urgent", "symptom")
-    )
-    question_total = sum(v for (label, _), v in counts.items() if label == QUESTION)
-    question_urgent = counts[QUESTION, "urgent"]
-    question_symptom = counts[QUESTION, "symptom"]
-    question_check = counts[QUESTION, "check"]
     return (
-        f"{name:16} urgent {urgent_hit}/{urgent_total}  "
-        f"symptom {symptom_hit}/{symptom_total}  "
-        f"contrast: urgent {question_urgent}, symptom {question_symptom}, "
-        f"check {question_check} of {question_total}"
+        f"urgent {thresholds.urgent:4.2f} | reports urgent {share('urgent', URGENT)} "
+        f"of {totals['urgent']} | symptoms to the clinic {share(SYMPTOM_NOW, URGENT, SYMPTOM)} "
+        f"of {totals[SYMPTOM_NOW]} | contrast: urgent {share(QUESTION, URGENT)}, "
+        f"symptom {share(QUESTION, SYMPTOM)}, conditional line {share(QUESTION, 'check')} "
+        f"of {totals[QUESTION]}"
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train on all writers but one, judge on that one, for each."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=PROJECT_ROOT / "data" / "risk")
+    """Train without each writer in turn; print the figures per threshold."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "risk")
+    parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu")
     args = parser.parse_args(argv)
     config = gate_config()
-    thresholds = Thresholds.from_config(config)
-    examples = read_corpus(args.corpus)
-    styles = sorted({e.style for e in examples})
-    total: Counter[tuple[str, str]] = Counter()
-    for style in styles:
-        train = [e for e in examples if e.style != style]
-        held = [e for e in examples if e.style == style]
-        print(f"==> training without {style} ({len(train)} messages)...", file=sys.stderr)
-        model = RiskModel.fit(
-            [e.text for e in train], [e.label for e in train], config["C"], config["random_state"]
-        )
-        counts = outcome_counts(model, held, thresholds)
-        total += counts
-        print(report(style, counts), flush=True)
-    print(report("all writers", total))
+    configured = Thresholds.from_config(config)
+    nlu = load_data(str(args.nlu))
+    always = nlu_examples((e.get("text") or "", e.get("intent") or "") for e in nlu.intent_examples)
+    rows = held_out_rows(read_corpus(args.corpus), always, config)
+    print(f"Leaving one writer out ({len(rows)} messages); config.yml: urgent {configured.urgent}")
+    for threshold in sorted({*URGENT_THRESHOLDS, configured.urgent}):
+        print(figures(rows, replace(configured, urgent=threshold)), flush=True)
     return 0
 
 

@@ -163,13 +163,15 @@ class PartsCollector(RuleBasedComponent):
         answers = [self._with_topic(a, text) for a in self._answers(message, parts)]
         self._add_topic_entity(message, answers)
         several = len({answer.intent for answer in answers}) >= 2
-        if several or (has_factor and answers) or message.get(RISK_CHECK_KEY):
+        # A question the risk gate leans on: its answer, then the conditional
+        # line (never the line alone: an answer leads, the line follows).
+        checked = bool(answers) and bool(message.get(RISK_CHECK_KEY))
+        if several or (has_factor and answers) or checked:
             if has_factor and answers:
                 combined = self.config["fact_and_question_intent"]
             elif several:
                 combined = self.config["several_questions_intent"]
             else:
-                # One answer or none, then "If this is happening now".
                 combined = self.config["safety_line_intent"]
             set_intent(message, combined, 1.0, by=type(self).__name__)
             listed = [

@@ -38,6 +38,7 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
+    INTENT,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -54,6 +55,7 @@ from bot.safety.risk_model import (
     SAME_DAY,
     SYMPTOM_NOW,
     RiskModel,
+    nlu_examples,
     read_corpus,
 )
 from bot.safety.triage import CHECK, Decision, Thresholds, decide
@@ -99,6 +101,7 @@ class RiskGate(GraphComponent, IntentClassifier):
             "symptom_threshold": 0.5,
             "check_threshold": 0.25,
             "pattern_veto": 0.5,
+            "sure_question": 0.8,
         }
 
     def __init__(
@@ -130,15 +133,18 @@ class RiskGate(GraphComponent, IntentClassifier):
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The corpus's content: a changed corpus retrains the model."""
         digest = hashlib.sha256()
-        corpus = _corpus_dir(config)
+        corpus = _corpus_dir({**cls.get_default_config(), **config})
         for path in sorted(corpus.rglob(f"*{CORPUS_SUFFIX}")):
             digest.update(str(path.relative_to(corpus)).encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit the risk model on the corpus (not on the NLU examples)."""
-        examples = read_corpus(_corpus_dir(self.config))
+        """Fit the risk model on the corpus and the NLU examples."""
+        examples = read_corpus(_corpus_dir(self.config)) + nlu_examples(
+            (example.get(TEXT) or "", example.get(INTENT) or "")
+            for example in training_data.intent_examples
+        )
         logger.info(f"Training the risk model on {len(examples)} messages.")
         self.model = RiskModel.fit(
             [e.text for e in examples],

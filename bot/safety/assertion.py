@@ -65,7 +65,7 @@ HYPOTHETICAL: dict[str, list[str]] = {
         "risk of", "risks of", "chance of", "signs of", "symptoms of",
         "worried", "afraid", "scared", "nervous", "should i", "how do i know",
         "what happens", "possible", "whether", "avoid", "prevent", "before",
-        "next time", "how common", "is it normal",
+        "next time", "how common",
     ],
     "following_negations": ["possible", "a side effect", "side effect", "risk"],
     "termination": ["but", "however", "now", "right now", "since", "and now",

@@ -1,7 +1,9 @@
 """A risk model that reads a whole message and says which outcome it calls for.
 
 Trained on the corpus in data/risk/ (one folder per writing style, one file
-per label, one message a line): a multinomial logistic regression over
+per label, one message a line) and on the assistant's NLU examples (every
+intent a question, but the report intents: they give the model thousands of
+ordinary questions in the words people use with this assistant): a multinomial logistic regression over
 TF-IDF-weighted word (1-2) and character (2-5, inside word boundaries)
 n-grams of the normalised text (bot.safety.red_flags.normalise: lower case,
 chat shorthand, symspellpy spelling), beside six assertion counts from
@@ -58,6 +60,26 @@ def read_corpus(root: Path) -> list[Example]:
             lines = path.read_text(encoding="utf-8").splitlines()
             examples += [Example(t.strip(), label, style_dir.name) for t in lines if t.strip()]
     return examples
+
+
+# The assistant's own NLU examples teach the model too: every intent is a
+# question except these, which are reports of their outcome.
+NLU_REPORT_LABELS: dict[str, str] = {
+    "report_emergency": EMERGENCY,
+    "express_distress": CRISIS,
+    "report_infection_signs": SAME_DAY,
+    "report_symptom": SYMPTOM_NOW,
+}
+NLU_STYLE = "nlu"
+
+
+def nlu_examples(intent_examples: Iterable[tuple[str, str]]) -> list[Example]:
+    """(text, intent) pairs of the NLU data as corpus examples."""
+    return [
+        Example(text, NLU_REPORT_LABELS.get(intent, QUESTION), NLU_STYLE)
+        for text, intent in intent_examples
+        if text.strip()
+    ]
 
 
 def _word_vectorizer(vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:

@@ -10,10 +10,12 @@
 
 A risk is urgent when either the deterministic patterns
 (bot.safety.red_flags) or the risk model (bot.safety.risk_model) says so.
-A pattern's match is set aside only when the model is sure the message is a
-question: measured leaving one writer out, the patterns alone flagged 185
-of 3,610 contrast messages ("I fainted once at school", "didn't feel faint
-at all"), most of which the model reads as questions. The thresholds are
+A pattern's match is set aside when the model is sure the message is a
+question, or fairly sure while negspacy finds no affirmed symptom: leaving
+one writer out, the patterns alone flagged 185 of 3,610 contrast messages
+("I fainted once at school", "didn't feel faint at all"), most of which the
+model reads as questions, while "is it normal that my tongue is swelling?"
+must stay urgent. The thresholds are
 config.yml's, measured with `make risk-cv`.
 """
 
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.safety.assertion import assertions
+from bot.safety.assertion import Assertions, assertions
 from bot.safety.red_flags import DISTRESS, EMERGENCY, INFECTION, detect_red_flag, normalise
 from bot.safety.risk_model import (
     CRISIS,
@@ -61,9 +63,12 @@ class Thresholds:
     symptom: float = 0.5
     # Report probability above which an answer gets the conditional line.
     check: float = 0.25
-    # A pattern's match stands unless the model is at least this sure the
-    # message is a question ("what if my throat swells?", "no fever").
+    # A pattern's match is set aside when the model gives "question" at least
+    # this probability and no symptom mention is affirmed ("no fever",
+    # "what if my throat swells?", "I fainted once at school")...
     pattern_veto: float = 0.5
+    # ... or at least this probability whatever the mentions.
+    sure_question: float = 0.8
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Thresholds:
@@ -73,6 +78,7 @@ class Thresholds:
             symptom=config["symptom_threshold"],
             check=config["check_threshold"],
             pattern_veto=config["pattern_veto"],
+            sure_question=config["sure_question"],
         )
 
 
@@ -93,8 +99,9 @@ def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Deci
     """The outcome of one message, from the patterns and the model's row."""
     p = dict(zip(LABELS, probabilities.tolist(), strict=True))
     pattern = detect_red_flag(text)
-    who = experiencer(text)
-    if pattern is not None and p[QUESTION] < thresholds.pattern_veto:
+    found = assertions(normalise(text))
+    who = _experiencer(text, found)
+    if pattern is not None and not _set_aside(found, p[QUESTION], thresholds):
         return Decision(PATTERN_OUTCOMES[pattern], URGENT, "patterns", who)
     urgent_mass = sum(p[label] for label in URGENT_LABELS)
     if urgent_mass >= thresholds.urgent:
@@ -107,12 +114,23 @@ def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Deci
     return Decision(QUESTION, NONE, "")
 
 
+def _set_aside(found: Assertions, question: float, thresholds: Thresholds) -> bool:
+    """Whether the model and the assertion status overrule a pattern's match."""
+    if question >= thresholds.sure_question:
+        return True
+    return found.mentions > found.affirmed == 0 and question >= thresholds.pattern_veto
+
+
 def experiencer(text: str) -> str:
-    """"other" when the report is about someone else, else "self"."""
-    normalised = normalise(text)
-    found = assertions(normalised)
+    """ "other" when the report is about someone else, else "self"."""
+    return _experiencer(text, assertions(normalise(text)))
+
+
+def _experiencer(text: str, found: Assertions) -> str:
+    """ "other" when the mentions, or the message, are about someone else."""
     if found.other and found.other >= found.affirmed:
         return "other"
+    normalised = normalise(text)
     if _THIRD_PERSON_RE.search(normalised) and not _FIRST_PERSON_RE.search(normalised):
         return "other"
     return "self"
