@@ -30,7 +30,9 @@ NEUTRAL_CLINIC = "your clinic"
 
 
 def clinic_contact(environ: dict[str, str]) -> str:
-    """ "Example Clinic on 020 7946 0000 (Mon-Fri 9-5; out of hours: 111)".
+    """The clinic's name, phone, hours and out-of-hours line, as configured.
+
+    E.g. "Example Clinic on 020 7946 0000 (Mon-Fri 9-5; out of hours: 111)".
 
     Only what is configured: the neutral "your clinic" when nothing is.
     """
@@ -41,7 +43,11 @@ def clinic_contact(environ: dict[str, str]) -> str:
     contact = name or NEUTRAL_CLINIC
     if phone:
         contact += f" on {phone}"
-    notes = [note for note in (hours, out_of_hours and f"out of hours: {out_of_hours}") if note]
+    notes = [
+        note
+        for note in (hours, out_of_hours and f"out of hours: {out_of_hours}")
+        if note
+    ]
     if notes:
         contact += f" ({'; '.join(notes)})"
     return contact

@@ -17,7 +17,7 @@ from actions.prep_sheet import (
     sheet_text,
     topics_raised,
 )
-from actions.settings import SETTING_SLOTS, ActionLoadSettings
+from actions.settings import SETTING_SLOTS, ActionLoadSettings, clinic_contact
 from tests.support.trackers import tracker_for, user
 
 
@@ -45,6 +45,29 @@ def test_configured_settings_fill_their_slots(monkeypatch, domain):
     assert slots["emergency_number"] == "999"
     assert slots["clinic_phone"] == "+44 20 7946 0000"
     assert "crisis_line" not in slots  # unset: the domain default stays
+
+
+def test_clinic_contact_shows_what_is_configured(monkeypatch, domain):
+    for variable, value in {
+        "CLINIC_NAME": "Example Hair Clinic",
+        "CLINIC_PHONE": "020 7946 0000",
+        "CLINIC_HOURS": "Mon-Fri 9-5",
+        "OUT_OF_HOURS": "NHS 111",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    _, events = run(ActionLoadSettings(), tracker_for([user("report_symptom")]), domain)
+    assert slot_events(events)["clinic_contact"] == (
+        "Example Hair Clinic on 020 7946 0000 (Mon-Fri 9-5; out of hours: NHS 111)"
+    )
+
+
+def test_clinic_contact_without_settings_is_neutral(monkeypatch):
+    assert clinic_contact({}) == "your clinic"
+    assert (
+        clinic_contact({"CLINIC_PHONE": "020 7946 0000"})
+        == "your clinic on 020 7946 0000"
+    )
+    assert clinic_contact({"OUT_OF_HOURS": "111"}) == "your clinic (out of hours: 111)"
 
 
 def test_every_setting_has_a_slot_with_a_safe_default(domain):

@@ -109,3 +109,17 @@ def test_topics_from_a_several_question_message_reach_the_sheet(domain) -> None:
     messages, _ = run(ActionPrepSheet(), tracker_for([event]), domain)
     assert "(Pain and Discomfort)" in messages[0]["text"]
     assert "(Expensive Maintenance)" in messages[0]["text"]
+
+
+def test_a_checked_answer_ends_with_the_conditional_line(domain) -> None:
+    """The answer leads; "If this is happening now" follows it, never before."""
+    event = parts_message(("ask_pain", "is it normal to be sore"))
+    event["parse_data"]["risk_check"] = True
+    messages, _ = run(ActionAnswerParts(), tracker_for([event]), domain)
+    assert responses(messages) == ["utter_answer_pain", "utter_if_happening_now"]
+
+
+def test_an_unchecked_answer_has_no_conditional_line(domain) -> None:
+    event = parts_message(("ask_pain", "does it hurt"), ("ask_cost", "the price"))
+    messages, _ = run(ActionAnswerParts(), tracker_for([event]), domain)
+    assert "utter_if_happening_now" not in responses(messages)

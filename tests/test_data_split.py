@@ -55,3 +55,23 @@ def test_safety_test_set_is_held_out() -> None:
 def test_test_story_texts_are_held_out() -> None:
     for path in (ROOT / "tests" / "stories").glob("*.yml"):
         assert not story_user_texts(path) & training_examples(), path.name
+
+
+def risk_corpus() -> set[str]:
+    return {
+        normalise(line)
+        for path in (ROOT / "data" / "risk").rglob("*.txt")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+
+
+def test_after_session_test_sets_are_held_out() -> None:
+    """No message of the after-session test sets is in any training data."""
+    training = training_examples() | risk_corpus()
+    paths = sorted((ROOT / "tests" / "heldout" / "after").glob("*.txt"))
+    assert len(paths) >= 8
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        messages = {normalise(line) for line in lines if line.strip()}
+        assert not messages & training, path.name

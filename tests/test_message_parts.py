@@ -10,6 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.message_parts import (
     MESSAGE_PARTS_KEY,
     PART_OF_KEY,
+    RISK_CHECK_KEY,
     MessageSplitter,
     PartsCollector,
 )
@@ -137,3 +138,22 @@ def test_a_follow_up_naming_its_topic_fills_the_topic_entity(
     assert {"entity": "topic", "value": topic} in [
         {k: e[k] for k in ("entity", "value")} for e in whole.get("entities") or []
     ]
+
+
+def test_a_question_the_risk_gate_leans_on_gets_the_safety_line(collector) -> None:
+    """One answer, listed under its own intent, so the conditional line follows it."""
+    [message] = split("is it normal for my scalp to feel tight?")
+    classify([message], ("ask_pain", 0.7))
+    message.set(RISK_CHECK_KEY, True)
+    [whole] = collector.process([message])
+    assert whole.get("intent")["name"] == "answer_with_safety_line"
+    assert parts_of(whole) == [("ask_pain", "is it normal for my scalp to feel tight?")]
+
+
+def test_the_safety_line_never_comes_alone(collector) -> None:
+    """Without an answerable question the message keeps its intent: no line first."""
+    [message] = split("hmm my scalp")
+    classify([message], ("nlu_fallback", 0.3))
+    message.set(RISK_CHECK_KEY, True)
+    [whole] = collector.process([message])
+    assert whole.get("intent")["name"] == "nlu_fallback"

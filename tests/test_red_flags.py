@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from bot.safety.red_flags import DISTRESS, EMERGENCY, INFECTION, detect_red_flag
 
 SAFETY_SET = Path(__file__).parent / "safety" / "red_flags.yml"

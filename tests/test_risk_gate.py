@@ -35,6 +35,7 @@ from bot.safety.spelling import corrector
 from bot.safety.triage import CHECK, NONE, SYMPTOM, URGENT, Decision, Thresholds, decide
 
 CORPUS = ROOT / "data" / "risk"
+INFECTION_INTENT = "report_infection_signs"
 CONFIG = {"corpus": "data/risk", "C": 30.0, "random_state": 42}
 
 
@@ -54,7 +55,9 @@ def gate(tmp_path_factory: pytest.TempPathFactory) -> RiskGate:
     return RiskGate.load(CONFIG, storage, resource, context)
 
 
-def classified(text: str, intent: str = "ask_pain", entities: list | None = None) -> Message:
+def classified(
+    text: str, intent: str = "ask_pain", entities: list | None = None
+) -> Message:
     """A message as the classifier and the factor extractor leave it."""
     data = {
         TEXT: text,
@@ -95,7 +98,8 @@ def test_typos_become_the_domain_word(typed: str, meant: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["injection", "stolen", "shallow", "dont", "havent", "mesotherapy", "unalive"]
+    "word",
+    ["injection", "stolen", "shallow", "dont", "havent", "mesotherapy", "unalive"],
 )
 def test_known_words_are_never_rewritten(word: str) -> None:
     """English words, contractions without apostrophes and domain words stay."""
@@ -128,7 +132,7 @@ def test_status_of_symptom_mentions(text: str, status: str) -> None:
 
 
 def test_current_symptoms_are_affirmed() -> None:
-    """A symptom happening now, to anyone, is affirmed; 'cant' in a phrase is not a negation."""
+    """A symptom now, to anyone, is affirmed; "cant breathe" is no negation."""
     assert assertions("i cant breathe").affirmed == 1
     bleeding = assertions("the bleeding wont stop")
     assert bleeding.affirmed >= 1
@@ -140,7 +144,7 @@ def test_current_symptoms_are_affirmed() -> None:
 
 
 def test_patterns_decide_where_they_match() -> None:
-    """A pattern makes a report urgent when the model leans to a question but is unsure."""
+    """A pattern makes a report urgent when the model is unsure it is a question."""
     unsure = row(question=0.45, symptom_now=0.55)
     decision = decide("my throat is closing up", unsure, Thresholds(pattern_veto=0.5))
     assert (decision.outcome, decision.kind, decision.source) == (
@@ -152,7 +156,9 @@ def test_patterns_decide_where_they_match() -> None:
 
 def test_a_sure_question_sets_a_pattern_aside() -> None:
     """ "what if my throat closes up?" matches a pattern; the model is sure it asks."""
-    decision = decide("my throat is closing up", row(question=0.9), Thresholds(pattern_veto=0.5))
+    decision = decide(
+        "my throat is closing up", row(question=0.9), Thresholds(pattern_veto=0.5)
+    )
     assert decision.kind != URGENT
 
 
@@ -160,12 +166,18 @@ def test_a_sure_question_sets_a_pattern_aside() -> None:
     ("probabilities", "outcome", "kind"),
     [
         ({"crisis": 0.4, "emergency": 0.2, "question": 0.4}, "crisis", URGENT),
-        ({"same_day": 0.3, "symptom_now": 0.3, "question": 0.4}, "symptom_now", SYMPTOM),
+        (
+            {"same_day": 0.3, "symptom_now": 0.3, "question": 0.4},
+            "symptom_now",
+            SYMPTOM,
+        ),
         ({"symptom_now": 0.3, "question": 0.7}, "question", CHECK),
         ({"question": 0.95, "symptom_now": 0.05}, "question", NONE),
     ],
 )
-def test_model_thresholds(probabilities: dict[str, float], outcome: str, kind: str) -> None:
+def test_model_thresholds(
+    probabilities: dict[str, float], outcome: str, kind: str
+) -> None:
     """Urgent mass, then report mass, then the conditional line, then nothing."""
     thresholds = Thresholds(urgent=0.5, symptom=0.5, check=0.25)
     decision = decide("a message no pattern matches", row(**probabilities), thresholds)
@@ -222,14 +234,16 @@ def test_model_round_trips(gate: RiskGate, tmp_path: Path) -> None:
     ("text", "intent"),
     [
         ("my face has swollen up and im wheezing", "report_emergency"),
-        ("there is yellow pus coming from the injection spots and i feel feverish", "report_infection_signs"),
+        ("yellow pus is oozing from the spots and i feel feverish", INFECTION_INTENT),
         ("i have been thinking about ending my life", "express_distress"),
         ("i have had a dull headache since the injections yesterday", "report_symptom"),
         ("how many sessions will i need?", "ask_pain"),
     ],
 )  # fmt: skip
-def test_process_sets_the_outcome_intent(gate: RiskGate, text: str, intent: str) -> None:
-    """Reports get their outcome's intent whatever the classifier said; questions keep theirs."""
+def test_process_sets_the_outcome_intent(
+    gate: RiskGate, text: str, intent: str
+) -> None:
+    """Reports get their outcome's intent; questions keep the classifier's."""
     message = classified(text)
     gate.process([message])
     assert message.get(INTENT)[INTENT_NAME_KEY] == intent
@@ -239,7 +253,9 @@ def test_process_sets_the_outcome_intent(gate: RiskGate, text: str, intent: str)
 def test_reports_never_reach_the_prep_sheet(gate: RiskGate) -> None:
     """The personal-factor entities of a report are dropped; who it is about is kept."""
     factor = {"entity": "medication", "value": "warfarin", "extractor": "x"}
-    message = classified("im on warfarin and my lips are swelling up", entities=[factor])
+    message = classified(
+        "im on warfarin and my lips are swelling up", entities=[factor]
+    )
     gate.process([message])
     entities = {e["entity"]: e["value"] for e in message.get(ENTITIES)}
     assert entities == {"experiencer": "self"}
@@ -275,7 +291,7 @@ def test_a_leaning_question_asks_for_the_conditional_line() -> None:
 
 
 def test_untrained_gate_says_how_to_fix_it(tmp_path: Path) -> None:
-    """Without a trained model the error names the command, not a traceback deep in numpy."""
+    """Without a trained model the error names the command to run."""
     gate = RiskGate.create(
         CONFIG,
         LocalModelStorage(tmp_path),

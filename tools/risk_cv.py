@@ -51,14 +51,20 @@ def gate_config(path: Path = CONFIG) -> dict[str, Any]:
 def held_out_rows(
     corpus: list[Example], always: list[Example], config: dict[str, Any]
 ) -> list[tuple[Example, np.ndarray]]:
-    """Every corpus message with the probabilities of a model that never saw its writer."""
+    """Each corpus message with the probabilities of a model blind to its writer."""
     rows: list[tuple[Example, np.ndarray]] = []
     for style in sorted({e.style for e in corpus}):
         train = [e for e in corpus if e.style != style] + always
         held = [e for e in corpus if e.style == style]
-        print(f"==> without {style}: training on {len(train)} messages...", file=sys.stderr)
+        print(
+            f"==> without {style}: training on {len(train)} messages...",
+            file=sys.stderr,
+        )
         model = RiskModel.fit(
-            [e.text for e in train], [e.label for e in train], config["C"], config["random_state"]
+            [e.text for e in train],
+            [e.label for e in train],
+            config["C"],
+            config["random_state"],
         )
         rows += zip(held, model.probabilities([e.text for e in held]), strict=True)
     return rows
@@ -77,11 +83,13 @@ def figures(rows: list[tuple[Example, np.ndarray]], thresholds: Thresholds) -> s
     def share(group: str, *kinds: str) -> str:
         return f"{sum(counts[group, k] for k in kinds) / max(totals[group], 1):6.1%}"
 
+    to_clinic = share(SYMPTOM_NOW, URGENT, SYMPTOM)
+    lined = share(QUESTION, "check")
     return (
         f"urgent {thresholds.urgent:4.2f} | reports urgent {share('urgent', URGENT)} "
-        f"of {totals['urgent']} | symptoms to the clinic {share(SYMPTOM_NOW, URGENT, SYMPTOM)} "
+        f"of {totals['urgent']} | symptoms to the clinic {to_clinic} "
         f"of {totals[SYMPTOM_NOW]} | contrast: urgent {share(QUESTION, URGENT)}, "
-        f"symptom {share(QUESTION, SYMPTOM)}, conditional line {share(QUESTION, 'check')} "
+        f"symptom {share(QUESTION, SYMPTOM)}, conditional line {lined} "
         f"of {totals[QUESTION]}"
     )
 
@@ -95,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     config = gate_config()
     configured = Thresholds.from_config(config)
     nlu = load_data(str(args.nlu))
-    always = nlu_examples((e.get("text") or "", e.get("intent") or "") for e in nlu.intent_examples)
+    always = nlu_examples(
+        (e.get("text") or "", e.get("intent") or "") for e in nlu.intent_examples
+    )
     rows = held_out_rows(read_corpus(args.corpus), always, config)
-    print(f"Leaving one writer out ({len(rows)} messages); config.yml: urgent {configured.urgent}")
+    print(f"Leaving one writer out ({len(rows)} messages)")
     for threshold in sorted({*URGENT_THRESHOLDS, configured.urgent}):
         print(figures(rows, replace(configured, urgent=threshold)), flush=True)
     return 0

@@ -80,7 +80,10 @@ OUTCOME_INTENTS = {
 SYMPTOM_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bruising", re.compile(r"\b(?:bruis\w*|swell\w*|swollen|puff\w*)", re.I)),
     ("allergy", re.compile(r"\b(?:itch\w*|red\w*|rash\w*|hives|bumps?)\b", re.I)),
-    ("pain", re.compile(r"\b(?:pain\w*|sore\w*|hurt\w*|ache\w*|aching|tender\w*)", re.I)),
+    (
+        "pain",
+        re.compile(r"\b(?:pain\w*|sore\w*|hurt\w*|ache\w*|aching|tender\w*)", re.I),
+    ),
 )
 
 

@@ -145,11 +145,18 @@ class Assertions:
         ]
 
 
-FEATURE_NAMES = ("mentions", "affirmed", "negated", "hypothetical", "historical", "other")
+FEATURE_NAMES = (
+    "mentions",
+    "affirmed",
+    "negated",
+    "hypothetical",
+    "historical",
+    "other",
+)
 
 
 def _negated_termset() -> dict[str, list[str]]:
-    """negspacy's clinical termset, plus "can't stop" as a pseudo-negation."""
+    """Negspacy's clinical termset, plus "can't stop" as a pseudo-negation."""
     patterns = {key: list(values) for key, values in STATUSES["negated"].items()}
     patterns["pseudo_negations"] += _NOT_NEGATIONS
     patterns["preceding_negations"] += _MORE_NEGATIONS
@@ -190,5 +197,7 @@ def assertions(normalised: str) -> Assertions:
         for status, flagged in flags.items():
             counts[status] += flagged
         # Someone else's current symptom is still a report.
-        affirmed += not (flags["negated"] or flags["hypothetical"] or flags["historical"])
+        affirmed += not (
+            flags["negated"] or flags["hypothetical"] or flags["historical"]
+        )
     return Assertions(mentions=len(doc.ents), affirmed=affirmed, **counts)

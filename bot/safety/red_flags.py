@@ -207,7 +207,8 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     # Bleeding that will not stop.
     r"\b(?:bleed\w*|blood) (?:\w+ ){0,4}(?:wont|will not|doesnt|does not|isnt|is not|"
     r"hasnt|has not|not|never) (?:\w+ )?(?:stop\w*|clot\w*|slow\w*)\b",
-    r"\b(?:cant|couldnt|unable to) (?:get (?:it|the \w+) to )?stop (?:\w+ ){0,2}bleed\w*",
+    r"\b(?:cant|couldnt|unable to) (?:get (?:it|the \w+) to )?stop "
+    r"(?:\w+ ){0,2}bleed\w*",
     r"\b(?:blood|bleed\w*) (?:\w+ ){0,4}(?:soak\w*|gush\w*|pour\w*|dripping)\b",
     r"\b(?:soak\w*|gush\w*|pour\w*) (?:\w+ ){0,3}(?:blood|bleed\w*)\b",
 )

@@ -3,7 +3,8 @@
 Trained on the corpus in data/risk/ (one folder per writing style, one file
 per label, one message a line) and on the assistant's NLU examples (every
 intent a question, but the report intents: they give the model thousands of
-ordinary questions in the words people use with this assistant): a multinomial logistic regression over
+ordinary questions in the words people use with this assistant): a
+multinomial logistic regression over
 TF-IDF-weighted word (1-2) and character (2-5, inside word boundaries)
 n-grams of the normalised text (bot.safety.red_flags.normalise: lower case,
 chat shorthand, symspellpy spelling), beside six assertion counts from
@@ -58,7 +59,9 @@ def read_corpus(root: Path) -> list[Example]:
             if not path.exists():
                 continue
             lines = path.read_text(encoding="utf-8").splitlines()
-            examples += [Example(t.strip(), label, style_dir.name) for t in lines if t.strip()]
+            examples += [
+                Example(t.strip(), label, style_dir.name) for t in lines if t.strip()
+            ]
     return examples
 
 
@@ -124,7 +127,13 @@ class RiskModel:
         self.biases = biases
 
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[str], C: float, seed: int) -> RiskModel:  # noqa: N803
+    def fit(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        C: float,  # noqa: N803 (scikit-learn's name)
+        seed: int,
+    ) -> RiskModel:
         """Fit the vectorizers and the classifier on the corpus."""
         normalised = [normalise(text) for text in texts]
         words, chars = _word_vectorizer(), _char_vectorizer()

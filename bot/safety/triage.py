@@ -28,7 +28,13 @@ from typing import Any
 import numpy as np
 
 from bot.safety.assertion import Assertions, assertions
-from bot.safety.red_flags import DISTRESS, EMERGENCY, INFECTION, detect_red_flag, normalise
+from bot.safety.red_flags import (
+    DISTRESS,
+    EMERGENCY,
+    INFECTION,
+    detect_red_flag,
+    normalise,
+)
 from bot.safety.risk_model import (
     CRISIS,
     LABELS,
@@ -122,12 +128,12 @@ def _set_aside(found: Assertions, question: float, thresholds: Thresholds) -> bo
 
 
 def experiencer(text: str) -> str:
-    """ "other" when the report is about someone else, else "self"."""
+    """Who a report is about: "other" for someone else, else "self"."""
     return _experiencer(text, assertions(normalise(text)))
 
 
 def _experiencer(text: str, found: Assertions) -> str:
-    """ "other" when the mentions, or the message, are about someone else."""
+    """Who the mentions, or the message, are about."""
     if found.other and found.other >= found.affirmed:
         return "other"
     normalised = normalise(text)

@@ -189,6 +189,7 @@ def test_live_ten_thousand_characters_get_please_shorten(
     assert SHORTEN in text
     # The urgent-care line survives even when the message is not read.
     assert "your local emergency number" in text
+    assert "infection" in text, "the infection signs too"
 
 
 @pytest.mark.server

@@ -1,0 +1,77 @@
+"""Urgent replies that work under stress: action first, wording for whom it is."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+REPORT_RESPONSES = (
+    "utter_urgent_emergency",
+    "utter_urgent_infection",
+    "utter_distress_support",
+    "utter_symptom_now",
+)
+ACTION_FIRST = re.compile(
+    r"^(?:Please call|Call|Contact|Help them contact|They should contact|"
+    r"If they are in danger now, call)\b"
+)
+URGENCY = re.compile(r"\b(?:now|today|urgently|straight away|emergency)\b")
+
+
+def variations(domain: dict[str, Any], name: str) -> list[tuple[str | None, str]]:
+    """(experiencer condition, text) of each variation of a response."""
+    found = []
+    for variation in domain["responses"][name]:
+        conditions = {c["name"]: c["value"] for c in variation.get("condition", [])}
+        found.append((conditions.get("experiencer"), variation["text"]))
+    return found
+
+
+@pytest.mark.parametrize("name", REPORT_RESPONSES)
+def test_the_first_line_is_the_action(domain: dict[str, Any], name: str) -> None:
+    for _, text in variations(domain, name):
+        first = text.split("\n", 1)[0]
+        assert ACTION_FIRST.search(first), f"{name}: {first!r}"
+        assert URGENCY.search(first), f"{name}: {first!r}"
+
+
+@pytest.mark.parametrize("name", REPORT_RESPONSES)
+def test_someone_elses_report_gets_wording_for_them(
+    domain: dict[str, Any], name: str
+) -> None:
+    by_whom = dict(variations(domain, name))
+    assert "other" in by_whom and None in by_whom, name
+    assert not re.search(r"\byou are safe\b|\byour\b", by_whom["other"]), by_whom[
+        "other"
+    ]
+
+
+def test_anaphylaxis_means_the_auto_injector(domain: dict[str, Any]) -> None:
+    for _, text in variations(domain, "utter_urgent_emergency"):
+        assert "adrenaline auto-injector" in text
+
+
+def test_the_crisis_reply_assumes_no_cause_and_gives_no_figure(
+    domain: dict[str, Any],
+) -> None:
+    for _, text in variations(domain, "utter_distress_support"):
+        assert "hair" not in text.lower()
+        assert not re.search(r"\d", re.sub(r"\{\w+\}", "", text))
+        assert "{crisis_line}" in text and "{emergency_number}" in text
+
+
+def test_a_symptom_now_names_the_signs_that_would_make_it_urgent(
+    domain: dict[str, Any],
+) -> None:
+    for _, text in variations(domain, "utter_symptom_now"):
+        assert "{emergency_number}" in text
+        for sign in ("lips", "breathing", "faint", "fever", "pus"):
+            assert sign in text, sign
+        assert "prep sheet" not in text and "consultation" not in text
+
+
+def test_the_conditional_line_starts_with_its_condition(domain: dict[str, Any]) -> None:
+    [(_, text)] = variations(domain, "utter_if_happening_now")
+    assert text.startswith("If this is happening now:")
