@@ -221,6 +221,15 @@ def test_fingerprint_follows_the_corpus(tmp_path: Path) -> None:
     assert RiskGate.fingerprint_addon(config) != before
 
 
+def test_fast_path_matches_scikit_learn(gate: RiskGate) -> None:
+    """The per-message path gives scikit-learn's probabilities."""
+    assert gate.model is not None
+    texts = [e.text for e in read_corpus(CORPUS)[::40]] + ["", "?!", "ok"]
+    fast = gate.model.probabilities(texts)
+    reference = gate.model.batch_probabilities(texts)
+    assert np.allclose(fast, reference, atol=1e-6)
+
+
 def test_model_round_trips(gate: RiskGate, tmp_path: Path) -> None:
     """Saved and loaded arrays give the same probabilities."""
     assert gate.model is not None

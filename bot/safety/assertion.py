@@ -16,7 +16,7 @@ ruler): a few tenths of a millisecond a message, no model to load.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import negspacy.negation  # noqa: F401 (registers the "negex" factory)
@@ -187,6 +187,7 @@ def pipeline() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=4096)
 def assertions(normalised: str) -> Assertions:
     """Count the symptom mentions by status, in text normalised as the model's."""
     doc = pipeline()(normalised)

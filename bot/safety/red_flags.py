@@ -14,6 +14,7 @@ Every pattern is compiled once at import time.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from re import Pattern
 
 from bot.safety.spelling import corrector
@@ -353,6 +354,7 @@ _PATTERNS: dict[str, tuple[Pattern[str], ...]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Lower-case, spell out shorthand and fix typos; tokens joined by spaces."""
     text = _APOSTROPHES_RE.sub("", text.lower())

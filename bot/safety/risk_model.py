@@ -16,6 +16,7 @@ Stored as plain NumPy arrays (no pickle) and applied with one sparse product.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,8 @@ class RiskModel:
         self.chars = chars
         self.weights = weights
         self.biases = biases
+        self._word_ngrams = words.build_analyzer()
+        self._char_ngrams = chars.build_analyzer()
 
     @classmethod
     def fit(
@@ -153,9 +156,34 @@ class RiskModel:
 
     def probabilities(self, texts: Iterable[str]) -> np.ndarray:
         """One row of label probabilities (in LABELS order) per message."""
+        return np.array([self._probabilities(text) for text in texts])
+
+    def batch_probabilities(self, texts: Iterable[str]) -> np.ndarray:
+        """The same through scikit-learn's vectorizers: the reference."""
         normalised = [normalise(text) for text in texts]
         logits = _features(self.words, self.chars, normalised) @ self.weights
         return softmax(np.asarray(logits) + self.biases, axis=1)
+
+    def _probabilities(self, text: str) -> np.ndarray:
+        """One message's row, without scikit-learn's per-call checks.
+
+        The same features as `_features` (the vectorizers' own analyzers,
+        sublinear TF-IDF, each block L2-normalised), summed straight into
+        the logits: about a tenth of the time of a sparse-matrix round trip.
+        """
+        normalised = normalise(text)
+        logits = self.biases.copy()
+        offset = 0
+        for vectorizer, analyze in (
+            (self.words, self._word_ngrams),
+            (self.chars, self._char_ngrams),
+        ):
+            index, values = _tfidf(vectorizer, analyze(normalised))
+            logits += values @ self.weights[offset + index]
+            offset += len(vectorizer.vocabulary_)
+        status = np.array(assertions(normalised).as_features())
+        logits += ASSERTION_WEIGHT * status @ self.weights[offset:]
+        return softmax(logits)
 
     def save(self, path: Path) -> None:
         """Write the vocabularies, IDF weights and classifier as arrays."""
@@ -178,6 +206,19 @@ class RiskModel:
             chars = _char_vectorizer(list(arrays["char_terms"]))
             chars.idf_ = arrays["char_idf"]
             return cls(words, chars, arrays["weights"], arrays["biases"])
+
+
+def _tfidf(
+    vectorizer: TfidfVectorizer, grams: Iterable[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and L2-normalised sublinear TF-IDF values of the n-grams."""
+    counts = Counter(g for g in grams if g in vectorizer.vocabulary_)
+    index = np.array([vectorizer.vocabulary_[g] for g in counts], dtype=np.int64)
+    values = (1.0 + np.log(np.array(list(counts.values()), dtype=float))) * (
+        vectorizer.idf_[index]
+    )
+    norm = np.linalg.norm(values)
+    return index, values / norm if norm else values
 
 
 def _terms(vectorizer: TfidfVectorizer) -> np.ndarray:
