@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.safety.assertion import Assertions, assertions
+from bot.safety.assertion import RELATIONS, Assertions, assertions
 from bot.safety.red_flags import (
     DISTRESS,
     EMERGENCY,
@@ -51,9 +51,7 @@ PATTERN_OUTCOMES = {EMERGENCY: EMERGENCY_LABEL, DISTRESS: CRISIS, INFECTION: SAM
 URGENT, SYMPTOM, CHECK, NONE = "urgent", "symptom", "check", "none"
 
 _THIRD_PERSON_RE = re.compile(
-    r"\b(?:my (?:mum|mom|mother|dad|father|husband|wife|partner|sister|brother|son|"
-    r"daughter|friend|boyfriend|girlfriend|bf|gf|client|flatmate|roommate|colleague|"
-    r"aunt|uncle|gran|grandma|grandad|cousin|fiance|fiancee|kid|child|teen)|"
+    rf"\b(?:my (?:{'|'.join(RELATIONS)})s?|"
     r"he|she|hes|shes|him|his|her|they|theyre|them|their)\b"
 )
 _FIRST_PERSON_RE = re.compile(r"\b(?:i|im|ive|id|ill|me|myself|mine)\b")

@@ -45,14 +45,15 @@ def test_answers_from_the_guide_still_work(actions_down: Assistant) -> None:
 def test_urgent_care_uses_the_default_numbers(actions_down: Assistant) -> None:
     chat = Conversation(actions_down.url)
     reply = chat.text("my lips are swelling and I can't breathe after the injections")
-    assert "your local emergency number" in reply and "immediately" in reply
+    assert reply.startswith("Call your local emergency number now")
+    assert "let your practitioner at your clinic know" in reply
     assert APOLOGY not in reply  # action_load_settings fails silently
 
 
 @pytest.mark.server
 def test_contact_route_uses_the_default_wording(actions_down: Assistant) -> None:
     reply = Conversation(actions_down.url).text("can I talk to a human?")
-    assert "[your clinic's name]" in reply and "[clinic phone number]" in reply
+    assert "at your clinic:" in reply and "[clinic phone number]" in reply
     assert APOLOGY not in reply
 
 
