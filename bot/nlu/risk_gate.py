@@ -48,6 +48,7 @@ from typing_extensions import Self
 from bot.nlu.intents import set_intent
 from bot.nlu.message_parts import RISK_CHECK_KEY, is_part
 from bot.paths import ROOT
+from bot.safety.assertion import pipeline
 from bot.safety.risk_model import (
     CORPUS_SUFFIX,
     CRISIS,
@@ -58,6 +59,7 @@ from bot.safety.risk_model import (
     nlu_examples,
     read_corpus,
 )
+from bot.safety.spelling import corrector
 from bot.safety.triage import CHECK, Decision, Thresholds, decide
 
 logger = logging.getLogger(__name__)
@@ -168,9 +170,15 @@ class RiskGate(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> Self:
-        """Load the trained risk model."""
+        """Load the trained risk model, and build what it reads with now.
+
+        The spelling index and the negspacy pipeline take about two seconds
+        to build: at start-up, not on someone's first message.
+        """
         with model_storage.read_from(resource) as model_dir:
             model = RiskModel.load(model_dir / MODEL_FILE)
+        corrector()
+        pipeline()
         return cls(config, model_storage, resource, model)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
