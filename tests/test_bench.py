@@ -59,8 +59,8 @@ def test_entity_markup_is_stripped() -> None:
 
 
 def test_graph_node_names_are_shortened() -> None:
-    node = "run_bot.nlu.safety_net.SafetyNet9"
-    assert short_node_name(node) == "SafetyNet"
+    node = "run_bot.nlu.risk_gate.RiskGate9"
+    assert short_node_name(node) == "RiskGate"
     assert short_node_name("run_CountVectorsFeaturizer3", unique=False) == (
         "CountVectorsFeaturizer 3"
     )

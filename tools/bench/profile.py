@@ -46,9 +46,9 @@ RECORDER = Recorder()
 
 
 def short_node_name(node: str, unique: bool = True) -> str:
-    """A graph node's component name: 'run_bot.nlu.safety_net.SafetyNet9'.
+    """A graph node's component name: 'run_bot.nlu.risk_gate.RiskGate9'.
 
-    Gives 'SafetyNet', or 'SafetyNet 9' when not unique (the pipeline has
+    Gives 'RiskGate', or 'RiskGate 9' when not unique (the pipeline has
     more than one component of that class).
     """
     match = NODE_NAME.match(node)
