@@ -102,11 +102,7 @@ class RiskGate(GraphComponent, IntentClassifier):
             "corpus": "data/risk",
             "C": 10.0,
             "random_state": 42,
-            "urgent_threshold": 0.5,
-            "symptom_threshold": 0.5,
-            "check_threshold": 0.25,
-            "pattern_veto": 0.5,
-            "sure_question": 0.8,
+            **Thresholds().as_config(),
         }
 
     def __init__(

@@ -57,6 +57,16 @@ _THIRD_PERSON_RE = re.compile(
 _FIRST_PERSON_RE = re.compile(r"\b(?:i|im|ive|id|ill|me|myself|mine)\b")
 
 
+# Each threshold's key in config.yml.
+CONFIG_KEYS = {
+    "urgent": "urgent_threshold",
+    "symptom": "symptom_threshold",
+    "check": "check_threshold",
+    "pattern_veto": "pattern_veto",
+    "sure_question": "sure_question",
+}
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Probability thresholds of the decision, from config.yml."""
@@ -76,14 +86,14 @@ class Thresholds:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Thresholds:
-        """The thresholds named in a component's config."""
+        """The thresholds a component's config names; the defaults for the rest."""
         return cls(
-            urgent=config["urgent_threshold"],
-            symptom=config["symptom_threshold"],
-            check=config["check_threshold"],
-            pattern_veto=config["pattern_veto"],
-            sure_question=config["sure_question"],
+            **{f: config[key] for f, key in CONFIG_KEYS.items() if key in config}
         )
+
+    def as_config(self) -> dict[str, float]:
+        """The thresholds under their config.yml keys."""
+        return {key: getattr(self, f) for f, key in CONFIG_KEYS.items()}
 
 
 @dataclass(frozen=True)
@@ -103,8 +113,9 @@ def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Deci
     """The outcome of one message, from the patterns and the model's row."""
     p = dict(zip(LABELS, probabilities.tolist(), strict=True))
     pattern = detect_red_flag(text)
-    found = assertions(normalise(text))
-    who = _experiencer(text, found)
+    normalised = normalise(text)
+    found = assertions(normalised)
+    who = experiencer(normalised, found)
     if pattern is not None and not _set_aside(found, p[QUESTION], thresholds):
         return Decision(PATTERN_OUTCOMES[pattern], URGENT, "patterns", who)
     urgent_mass = sum(p[label] for label in URGENT_LABELS)
@@ -125,16 +136,10 @@ def _set_aside(found: Assertions, question: float, thresholds: Thresholds) -> bo
     return found.mentions > found.affirmed == 0 and question >= thresholds.pattern_veto
 
 
-def experiencer(text: str) -> str:
+def experiencer(normalised: str, found: Assertions) -> str:
     """Who a report is about: "other" for someone else, else "self"."""
-    return _experiencer(text, assertions(normalise(text)))
-
-
-def _experiencer(text: str, found: Assertions) -> str:
-    """Who the mentions, or the message, are about."""
     if found.other and found.other >= found.affirmed:
         return "other"
-    normalised = normalise(text)
     if _THIRD_PERSON_RE.search(normalised) and not _FIRST_PERSON_RE.search(normalised):
         return "other"
     return "self"
