@@ -261,36 +261,208 @@ def test_every_sentence_above_a_source_line_is_mapped(
     assert not problems, "\n".join(problems)
 
 
+# The guide's hedges, by strength: a mapped passage with one of a kind needs
+# a sentence with one of the same kind ("may" is not "are", "often" is not
+# "required", "factors such as" is not the whole list, and "to minimise this
+# risk" is not "to remove it").
+HEDGES = {
+    "possibility": r"\b(?:may|might|can|could|possible|possibly|potential)\b",
+    "frequency": r"\b(?:often|usually|generally|commonly|sometimes)\b",
+    "portion": r"\b(?:some|certain|many)\b",
+    "open list": r"\bsuch as\b|\bincluding\b",
+    "limit": r"\bminimi[sz]e\b|\breduce\b|\blower\b",
+}
+
+
+def hedge_kinds(text: str) -> set[str]:
+    """The kinds of hedge a text uses."""
+    return {kind for kind, pattern in HEDGES.items() if re.search(pattern, text, re.I)}
+
+
+def body_text(section: Section) -> str:
+    """A section's text without any heading line: only body text is evidence."""
+    return normalised(HEADING_LINE.sub(" ", section.text))
+
+
+def guide_paragraphs(text: str) -> list[str]:
+    """The guide's paragraphs, normalised, headings without their numbers."""
+    unnumbered = re.sub(r"^\d+\. ", "", text, flags=re.MULTILINE)
+    return [normalised(p) for p in re.split(r"\n\s*\n", unnumbered) if p.strip()]
+
+
+def passage_problems(
+    sentence: str, entry: dict[str, Any], texts: list[str]
+) -> list[str]:
+    """Each passage must be body text of a cited section, hedges kept."""
+    problems = []
+    headings = {normalised(h) for h in document_headings()}
+    for passage in passages(entry):
+        found = normalised(passage)
+        if found.rstrip(":") in headings:
+            problems.append(f"passage {passage!r} is a heading, not evidence")
+        elif not found or not any(found in text for text in texts):
+            problems.append(
+                f"passage {passage!r} is not in the body of {entry.get('sections')}"
+            )
+    dropped = hedge_kinds(" ".join(passages(entry))) - hedge_kinds(sentence)
+    problems += [f"drops the guide's {kind} hedge" for kind in sorted(dropped)]
+    return problems
+
+
+def absence_problems(entry: dict[str, Any], paragraphs: list[str]) -> list[str]:
+    """The whole guide must lack what the sentence says it lacks.
+
+    `absent` is searched in every paragraph of the guide that `about` (if
+    given) matches, so "the guide doesn't say how long an allergic reaction
+    lasts" may stand beside the pain section's "may last for a few days".
+    """
+    absent = re.compile(entry["absent"], re.IGNORECASE)
+    about = re.compile(entry.get("about", ""), re.IGNORECASE)
+    found = [
+        match[0]
+        for paragraph in paragraphs
+        if about.search(paragraph) and (match := absent.search(paragraph))
+    ]
+    return [f"says the guide lacks something, but it has {found}"] if found else []
+
+
+def entry_problems(
+    entry: dict[str, Any], sections: dict[str, Section], guide: str
+) -> list[str]:
+    """What is wrong with one citation-map entry, checked against the guide."""
+    sentence = entry.get("sentence") or ""
+    cited = entry.get("sections") or []
+    unknown = [s for s in cited if s not in sections]
+    if not cited or unknown:
+        return [f"cites unknown sections {unknown}"]
+    if ("passage" in entry) == ("absent" in entry):
+        return ["needs a passage or an absent"]
+    if "absent" in entry:
+        return absence_problems(entry, guide_paragraphs(guide))
+    return passage_problems(sentence, entry, [body_text(sections[s]) for s in cited])
+
+
 def test_mapped_sentences_are_supported_by_their_sections(
     citation_map: dict[str, list[dict[str, Any]]],
 ) -> None:
     sections = document_sections()
-    problems = []
-    for key, entries in citation_map.items():
-        for entry in entries:
-            sentence = entry.get("sentence")
-            cited = entry.get("sections") or []
-            unknown = [s for s in cited if s not in sections]
-            if not cited or unknown:
-                problems.append(f"{key}: {sentence!r} cites unknown sections {unknown}")
-                continue
-            texts = [normalised(sections[s].text) for s in cited]
-            if ("passage" in entry) == ("absent" in entry):
-                problems.append(f"{key}: {sentence!r} needs a passage or an absent")
-            for passage in passages(entry):
-                if not passage or not any(normalised(passage) in t for t in texts):
-                    problems.append(
-                        f"{key}: {sentence!r}: passage {passage!r} is not in {cited}"
-                    )
-            if "absent" in entry:
-                pattern = re.compile(entry["absent"], re.IGNORECASE)
-                found = [m[0] for t in texts if (m := pattern.search(t))]
-                if found:
-                    problems.append(
-                        f"{key}: {sentence!r} says the guide lacks something, but "
-                        f"{entry['absent']!r} matches {found} in {cited}"
-                    )
+    guide = SOURCE_DOCUMENT.read_text(encoding="utf-8")
+    problems = [
+        f"{key}: {entry.get('sentence')!r}: {problem}"
+        for key, entries in citation_map.items()
+        for entry in entries
+        for problem in entry_problems(entry, sections, guide)
+    ]
     assert not problems, "\n".join(problems)
+
+
+def absence_entries(
+    citation_map: dict[str, list[dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any]]]:
+    """(variation key, entry) for every "the guide doesn't say X" sentence."""
+    return [
+        (key, entry)
+        for key, entries in citation_map.items()
+        for entry in entries
+        if "absent" in entry
+    ]
+
+
+def test_every_absence_check_fails_on_a_guide_that_covers_it(
+    citation_map: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Each `fails_on` example, added to the guide, must make its check fail."""
+    sections = document_sections()
+    guide = SOURCE_DOCUMENT.read_text(encoding="utf-8")
+    problems = []
+    for key, entry in absence_entries(citation_map):
+        examples = entry.get("fails_on") or []
+        if len(examples) < 2:
+            problems.append(f"{key}: {entry['sentence']!r} needs two fails_on examples")
+        for example in examples:
+            if not entry_problems(entry, sections, f"{guide}\n\n{example}\n"):
+                problems.append(
+                    f"{key}: {entry['sentence']!r} passes beside {example!r}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_absence_patterns_catch_inflections(
+    citation_map: dict[str, list[dict[str, Any]]],
+) -> None:
+    """A word an absence check looks for is caught in any of its forms.
+
+    "medicine\\b" misses "medicines": an alternative ending in a letter and
+    a word boundary must end in "s?\\b"; otherwise it is a stem ("medic",
+    "\\bcut") that also catches "medication" and "cutting". Matching too much
+    only makes the check stricter.
+    """
+    whole_word = re.compile(r"[a-z]\\b$")
+    problems = [
+        f"{key}: {alternative!r} in {entry['absent']!r} misses the plural"
+        for key, entry in absence_entries(citation_map)
+        for alternative in entry["absent"].split("|")
+        if whole_word.search(alternative) and not alternative.endswith("s?\\b")
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_heading_is_not_evidence() -> None:
+    sections = document_sections()
+    entry = {
+        "sentence": "Multiple sessions are needed.",
+        "sections": ["Multiple Sessions Required"],
+        "passage": "Multiple Sessions Required",
+    }
+    assert any("heading" in p for p in entry_problems(entry, sections, ""))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "kind"),
+    [
+        (
+            "Some people are hypersensitive to them.",
+            "Some individuals may be hypersensitive",
+            "possibility",
+        ),
+        (
+            "Patients need multiple sessions.",
+            "patients often need multiple sessions",
+            "frequency",
+        ),
+        (
+            "Genetics and severity play a role.",
+            "Factors such as genetics, the severity of hair loss",
+            "open list",
+        ),
+        (
+            "People feel pain.",
+            "some patients may experience mild to moderate pain",
+            "portion",
+        ),
+        (
+            "Choose a reputable practitioner.",
+            "choose a reputable and experienced practitioner to minimize this risk",
+            "limit",
+        ),
+    ],
+)
+def test_a_dropped_hedge_fails(sentence: str, passage: str, kind: str) -> None:
+    sections = document_sections()
+    entry = {"sentence": sentence, "sections": list(sections), "passage": passage}
+    assert f"drops the guide's {kind} hedge" in entry_problems(entry, sections, "")
+
+
+def test_an_absence_claim_the_guide_contradicts_fails() -> None:
+    """ "Doesn't cover medicines" fails against a guide saying "medications"."""
+    sections = document_sections()
+    entry = {
+        "sentence": "The guide doesn't mention medicines.",
+        "sections": ["Allergic Reactions"],
+        "absent": r"medic(?:ine|ation)s?\b",
+    }
+    guide = SOURCE_DOCUMENT.read_text(encoding="utf-8")
+    assert entry_problems(entry, sections, guide)
 
 
 def test_citation_map_has_no_stale_entries(
@@ -377,3 +549,87 @@ def test_greeting_discloses_an_automated_assistant(domain: dict[str, Any]) -> No
     assert re.search(r"automated assistant", greeting["text"])
     assert "not a clinician" in greeting["text"]
     assert len(greeting["buttons"]) >= 4
+
+
+ADVICE_LABEL = "Assistant's advice (not from the guide):"
+# The guide topics a person may be reading about the evening after a
+# session: each answer about one ends with the signs that mean acting today.
+SYMPTOM_ANSWERS = [
+    "utter_answer_allergy",
+    "utter_answer_pain",
+    "utter_answer_infection",
+    "utter_answer_bruising",
+]
+
+
+def advice_below_source(text: str) -> list[str]:
+    """The non-empty lines after a text's last Source line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    cited = [i for i, line in enumerate(lines) if CITATION_LINE.match(line)]
+    return lines[cited[-1] + 1 :] if cited else []
+
+
+def test_each_answer_has_one_source_line_then_labelled_advice(
+    domain: dict[str, Any],
+) -> None:
+    """One cited block per answer; all that follows is marked as advice."""
+    problems = []
+    for key, text in keyed_variations(domain):
+        sources = CITATION_LINE.findall(text)
+        if not sources:
+            continue
+        if len(sources) > 1:
+            problems.append(f"{key}: {len(sources)} Source lines (make it one)")
+        above = text[: CITATION_LINE.search(text).start()]  # type: ignore[union-attr]
+        if ADVICE_LABEL in above:
+            problems.append(f"{key}: advice label above the Source line")
+        problems += [
+            f"{key}: {line!r} follows the Source line without the advice label"
+            for line in advice_below_source(text)
+            if not line.startswith(ADVICE_LABEL)
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_cautions_are_labelled_advice_that_refers(domain: dict[str, Any]) -> None:
+    cautions = {
+        n: v for n, v in domain["responses"].items() if n.startswith("utter_caution_")
+    }
+    assert set(cautions) >= {
+        f"utter_caution_{kind}"
+        for kind in (
+            "pregnancy",
+            "blood_thinner",
+            "bleeding_disorder",
+            "diabetes",
+            "immune",
+        )
+    }
+    for name, variants in cautions.items():
+        text = variants[0]["text"]
+        assert text.startswith(ADVICE_LABEL) and "before booking" in text, name
+        assert not cited_sections(text), f"{name} must not cite the guide"
+
+
+@pytest.mark.parametrize("name", SYMPTOM_ANSWERS)
+def test_symptom_answers_end_with_what_to_do_after_a_session(
+    domain: dict[str, Any], name: str
+) -> None:
+    advice = " ".join(advice_below_source(domain["responses"][name][0]["text"]))
+    assert "same day" in advice, f"{name} lacks the signs that mean acting today"
+
+
+def test_allergy_answer_names_the_emergency_signs(domain: dict[str, Any]) -> None:
+    advice = " ".join(
+        advice_below_source(domain["responses"]["utter_answer_allergy"][0]["text"])
+    )
+    assert "emergency" in advice and "breathing" in advice and "throat" in advice
+
+
+def test_side_effects_answer_says_the_list_is_the_guides_not_complete(
+    domain: dict[str, Any],
+) -> None:
+    text = domain["responses"]["utter_answer_side_effects"][0]["text"]
+    assert "the guide's list, not a complete list" in " ".join(
+        advice_below_source(text)
+    )

@@ -52,6 +52,14 @@ def test_safety_test_set_is_held_out() -> None:
     assert not messages & training_examples()
 
 
+def test_question_kinds_test_set_is_held_out() -> None:
+    path = ROOT / "tests" / "heldout" / "question_kinds.yml"
+    kinds = yaml.safe_load(path.read_text(encoding="utf-8"))
+    messages = {normalise(q) for row in kinds.values() for q in row["asks"]}
+    assert len(messages) >= 100
+    assert not messages & training_examples()
+
+
 def test_test_story_texts_are_held_out() -> None:
     for path in (ROOT / "tests" / "stories").glob("*.yml"):
         assert not story_user_texts(path) & training_examples(), path.name

@@ -247,15 +247,25 @@ def test_answer_shows_its_section_citation(widget: Widget) -> None:
     expect(citation).to_have_text("Source: Pain and Discomfort")
     # The citation is its own element, not part of the answer's body text,
     # each line of the answer is its own paragraph, and the assistant's own
-    # advice comes after the citation, apart from what the guide says.
+    # advice comes after the citation, labelled and styled apart from what
+    # the guide says.
     body = answer.locator(".mp-text")
-    expect(body).to_have_count(2)
-    expect(body.last).to_contain_text("Ask your practitioner")
+    expect(body).to_have_count(1)
     assert "Source:" not in " ".join(body.all_inner_texts())
-    order = answer.locator(".mp-text, .mp-citation").evaluate_all(
+    advice = answer.locator(".mp-advice")
+    expect(advice.locator(".mp-advice-label")).to_have_text(
+        "Assistant's advice (not from the guide):"
+    )
+    expect(advice).to_contain_text("ask your practitioner")
+    order = answer.locator(".mp-text, .mp-citation, .mp-advice").evaluate_all(
         "nodes => nodes.map(node => node.className)"
     )
-    assert order == ["mp-text", "mp-citation", "mp-text"]
+    assert order == ["mp-text", "mp-citation", "mp-advice"]
+    styles = answer.evaluate(
+        "node => ['.mp-text', '.mp-advice'].map(s => "
+        "getComputedStyle(node.querySelector(s)).borderLeftStyle)"
+    )
+    assert styles == ["none", "solid"], "advice looks like the guide's text"
 
 
 def test_topic_button_sends_its_payload_and_shows_its_title(widget: Widget) -> None:

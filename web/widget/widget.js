@@ -162,11 +162,17 @@
   }
 
   /** An answer's lines in order, each marked as a citation ("Source: ...",
-   * which cites the lines above it) or not; what follows a citation is the
-   * assistant's own advice, kept apart from what the guide says. */
+   * which cites the lines above it), as the assistant's own advice (what
+   * follows a citation), or as the guide's words (what comes before one). */
   function answerLines(text) {
+    let afterCitation = false;
     return text.split('\n').map((line) => line.trim()).filter(Boolean)
-      .map((line) => ({ line, citation: /^Sources?:/.test(line) }));
+      .map((line) => {
+        const citation = /^Sources?:/.test(line);
+        const advice = afterCitation && !citation;
+        afterCitation = afterCitation || citation;
+        return { line, citation, advice };
+      });
   }
 
     // ---- DOM helpers ------------------------------------------------------------
@@ -298,9 +304,11 @@
     if (entry.sheet) return renderSheet(cleanSheet(entry.sheet), true);
     const bubble = el('div', { class: 'mp-msg mp-bot' }, [srOnly('Assistant said: ')]);
     // Each line is a paragraph; a Source line is styled as the citation of
-    // the paragraphs above it.
-    answerLines(entry.text || '').forEach(({ line, citation }) => {
-      bubble.append(citation ? renderCitation(line) : el('p', { class: 'mp-text', text: line }));
+    // the paragraphs above it, and the advice below it as the assistant's.
+    answerLines(entry.text || '').forEach(({ line, citation, advice }) => {
+      if (citation) bubble.append(renderCitation(line));
+      else if (advice) bubble.append(renderAdvice(line));
+      else bubble.append(el('p', { class: 'mp-text', text: line }));
     });
     const buttons = cleanButtons(entry.buttons);
     if (!buttons.length) return bubble;
@@ -319,6 +327,16 @@
       el('span', { class: 'mp-citation-label', text: citation.slice(0, colon + 1) }),
       ' ' + citation.slice(colon + 1).trim(),
     ]);
+  }
+
+  /** The assistant's own advice, set apart from the guide's words; its label
+   * ("Assistant's advice (not from the guide):") is shown as a label. */
+  function renderAdvice(line) {
+    const label = /^([^:]{1,60}\(not from the guide\):)\s*/.exec(line);
+    const children = label
+      ? [el('span', { class: 'mp-advice-label', text: label[1] }), ' ' + line.slice(label[0].length)]
+      : [line];
+    return el('p', { class: 'mp-advice' }, children);
   }
 
   /** The sheet as a card; withActions adds Print and Download. */

@@ -1,0 +1,92 @@
+"""The caution a stated personal fact brings: the right one, and only once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cautions import (
+    GENERAL_CAUTION,
+    SPECIFIC_CAUTIONS,
+    ActionGiveCautions,
+    caution_kind,
+    cautions_needed,
+)
+from tests.support.trackers import tracker_for, user
+
+
+def fact(entity: str, words: str) -> dict[str, Any]:
+    """A personal-factor entity as the extractor sets it: the person's words."""
+    return {"entity": entity, "value": words}
+
+
+@pytest.mark.parametrize(
+    ("entity", "words", "kind"),
+    [
+        ("pregnancy", "I'm pregnant", "pregnancy"),
+        ("pregnancy", "I'm breastfeeding", "pregnancy"),
+        ("medication", "I'm on warfarin", "blood_thinner"),
+        ("medication", "I take blood thinners", "blood_thinner"),
+        ("medication", "I'm on apixaban", "blood_thinner"),
+        ("health_condition", "I have a bleeding disorder", "bleeding_disorder"),
+        ("health_condition", "I have haemophilia", "bleeding_disorder"),
+        ("health_condition", "I'm diabetic", "diabetes"),
+        ("medication", "I take insulin", "diabetes"),
+        ("health_condition", "I have an autoimmune disease", "immune"),
+        ("medication", "I'm on immunosuppressants", "immune"),
+        ("medication", "I take sertraline", "medicine"),
+        ("health_condition", "I have eczema", None),
+        ("allergy", "I'm allergic to latex", None),
+    ],
+)
+def test_each_fact_gets_its_own_caution(
+    entity: str, words: str, kind: str | None
+) -> None:
+    assert caution_kind(entity, words) == kind
+
+
+def test_a_caution_already_given_is_not_repeated() -> None:
+    entities = [
+        fact("medication", "I'm on warfarin"),
+        fact("pregnancy", "I'm pregnant"),
+    ]
+    assert cautions_needed(entities, []) == ["blood_thinner", "pregnancy"]
+    assert cautions_needed(entities, ["blood_thinner"]) == ["pregnancy"]
+    assert cautions_needed(entities, ["blood_thinner", "pregnancy"]) == []
+
+
+def run_action(entities: list[dict[str, Any]], given: list[str] | None = None):
+    tracker = tracker_for(
+        [user("fact_and_question", "text", entities)], {"cautions_given": given}
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionGiveCautions().run(dispatcher, tracker, {}))
+    return [m["response"] for m in dispatcher.messages], events
+
+
+def test_the_action_utters_the_caution_and_remembers_it() -> None:
+    responses, events = run_action([fact("medication", "I'm on warfarin")])
+    assert responses == ["utter_caution_blood_thinner"]
+    assert events == [
+        {
+            "event": "slot",
+            "timestamp": None,
+            "name": "cautions_given",
+            "value": ["blood_thinner"],
+        }
+    ]
+
+
+def test_the_action_stays_silent_the_second_time() -> None:
+    responses, events = run_action(
+        [fact("medication", "I'm on warfarin")], ["blood_thinner"]
+    )
+    assert responses == [] and events == []
+
+
+def test_every_caution_the_action_can_send_is_a_domain_response(domain) -> None:
+    kinds = {*GENERAL_CAUTION.values(), *SPECIFIC_CAUTIONS}
+    assert {f"utter_caution_{kind}" for kind in kinds} <= set(domain["responses"])
