@@ -49,8 +49,11 @@ def test_someone_elses_report_gets_wording_for_them(
 
 
 def test_anaphylaxis_means_the_auto_injector(domain: dict[str, Any]) -> None:
+    """Adrenaline for a severe allergic reaction only, never for bleeding."""
     for _, text in variations(domain, "utter_urgent_emergency"):
-        assert "adrenaline auto-injector" in text
+        assert re.search(
+            r"severe allergic reaction[^.]*prescribed adrenaline auto-injector", text
+        )
 
 
 def test_the_crisis_reply_assumes_no_cause_and_gives_no_figure(
