@@ -33,6 +33,8 @@ WORDING_FILE = Path(__file__).with_name("answers.yml")
 MORE_ABOUT_TOPIC_INTENT = "followup_more"
 BEYOND_GUIDE_INTENT = "ask_beyond_guide"
 NOT_IN_GUIDE_RESPONSE = "utter_not_in_guide"
+CLINIC_NOTE_KEY = "clinic_note"
+CLINIC_NAME_SLOT = "clinic_name"
 # Sent after the answers when the risk gate marked the message `risk_check`.
 SAFETY_LINE_RESPONSE = "utter_if_happening_now"
 RISK_CHECK_KEY = "risk_check"
@@ -78,6 +80,36 @@ def with_question(questions: list[str] | None, question: str) -> list[str]:
     return [*kept, question][-MAX_OPEN_QUESTIONS:] if question else kept
 
 
+def note_reply(note: dict[str, str], clinic: str | None) -> str:
+    """A clinic note as a reply that names it as the clinic's, not the guide's."""
+    return wording()["clinic_note"].format(
+        clinic=clinic or "your clinic", heading=note["heading"], text=note["text"]
+    )
+
+
+class ActionAnswerClinicNote(Action):
+    """Answer a question the guide doesn't cover from the clinic note it matched."""
+
+    def name(self) -> str:
+        """Name used in rules and the domain."""
+        return "action_answer_clinic_note"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Send the note bot.nlu.clinic_notes attached, or "not covered" without one."""
+        note = tracker.latest_message.get(CLINIC_NOTE_KEY)
+        if note:
+            text = note_reply(note, tracker.get_slot(CLINIC_NAME_SLOT))
+            dispatcher.utter_message(text=text)
+        else:
+            dispatcher.utter_message(response=NOT_IN_GUIDE_RESPONSE)
+        return []
+
+
 class ActionAnswerParts(Action):
     """Send the answer to every question of a message, in the order asked.
 
@@ -102,6 +134,10 @@ class ActionAnswerParts(Action):
         topic = None
         for part in tracker.latest_message.get(MESSAGE_PARTS_KEY) or []:
             intent, text, named = part["name"], part["text"], part.get("topic")
+            if note := part.get(CLINIC_NOTE_KEY):
+                clinic = tracker.get_slot(CLINIC_NAME_SLOT)
+                dispatcher.utter_message(text=note_reply(note, clinic))
+                continue
             if intent == BEYOND_GUIDE_INTENT:
                 questions = with_question(questions, text)
             # A follow-up answers about the topic slot, which holds the topic

@@ -32,7 +32,7 @@ def assistant_with_actions(
     """
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make train` first")
-    actions = ActionServer(f"{name}-actions")
+    actions = ActionServer(f"{name}-actions", env=env)
     assistant = Assistant(
         name,
         workdir=workdir,

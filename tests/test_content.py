@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from actions.prep_sheet import sheet_text
+from bot.banned_claims import BANNED_CLAIMS
 from bot.paths import GUIDE_PATH as SOURCE_DOCUMENT
 from bot.paths import ROOT
 from tests.support.heldout import REFERRAL
@@ -20,11 +21,6 @@ CLOSING_SECTION = "Conclusion"
 HEADING_LINE = re.compile(r"^(\d+\. )?([A-Z][^:\n]+):\s*$", re.MULTILINE)
 # The unheaded closing paragraph, cited as CLOSING_SECTION.
 CLOSING_PARAGRAPH = re.compile(r"^In conclusion\b", re.MULTILINE)
-BANNED_CLAIMS = re.compile(
-    r"\bpainless\b|\bit(?:'s| is) (?:perfectly |completely |totally |very )?safe\b|"
-    r"\bno side effects\b|\bguarantee[ds]?\b|\brisk-free\b|\bno risk\b",
-    re.IGNORECASE,
-)
 CITATION_LINE = re.compile(r"^Sources?: (.+)$", re.MULTILINE)
 GROUP_QUALIFIER = re.compile(r"\s*\(under (.+)\)")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")

@@ -69,6 +69,8 @@ SERVER_SETTINGS = frozenset(
         "SANIC_WORKERS",
         "WORKERS",
         "LOCK_DATABASE",
+        "CLINIC_NOTES",
+        "CLINIC_TOKEN",
     }
 )
 

@@ -87,6 +87,31 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words if w not in STOP_WORDS and len(w) >= MIN_STEM_LENGTH]
 
 
+def inverse_frequencies(documents: list[Counter[str]]) -> dict[str, float]:
+    """BM25's inverse document frequency of every stem in the documents."""
+    frequency = Counter(stem for terms in documents for stem in terms)
+    count = len(documents)
+    return {
+        term: math.log(1 + (count - n + 0.5) / (n + 0.5))
+        for term, n in frequency.items()
+    }
+
+
+def bm25(
+    query: list[str],
+    terms: Counter[str],
+    idf: dict[str, float],
+    average_length: float,
+) -> float:
+    """BM25 score of one document (its stem counts) for the query stems."""
+    norm = K1 * (1 - B + B * sum(terms.values()) / average_length)
+    return sum(
+        idf[term] * terms[term] * (K1 + 1) / (terms[term] + norm)
+        for term in query
+        if terms.get(term)
+    )
+
+
 @dataclass(frozen=True)
 class Match:
     """The best-matching sentence of the guide for a question."""
@@ -105,12 +130,7 @@ class GuideIndex:
         self.terms = [Counter(content_stems(text)) for _, text in sentences]
         lengths = [sum(t.values()) for t in self.terms]
         self.average_length = sum(lengths) / max(len(lengths), 1)
-        frequency = Counter(stem for t in self.terms for stem in t)
-        count = len(sentences)
-        self.idf = {
-            term: math.log(1 + (count - n + 0.5) / (n + 0.5))
-            for term, n in frequency.items()
-        }
+        self.idf = inverse_frequencies(self.terms)
 
     @classmethod
     def from_sections(cls, sections: dict[str, str]) -> GuideIndex:
@@ -139,15 +159,7 @@ class GuideIndex:
 
     def _score(self, query: list[str], index: int) -> float:
         """BM25 score of sentence `index` for the query stems."""
-        terms = self.terms[index]
-        length = sum(terms.values())
-        score = 0.0
-        for term in query:
-            frequency = terms.get(term, 0)
-            if frequency:
-                norm = K1 * (1 - B + B * length / self.average_length)
-                score += self.idf[term] * frequency * (K1 + 1) / (frequency + norm)
-        return score
+        return bm25(query, self.terms[index], self.idf, self.average_length)
 
     def best_match(self, text: str) -> Match | None:
         """The best sentence for a question the guide can speak to, or None.

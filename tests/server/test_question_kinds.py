@@ -49,8 +49,8 @@ def test_a_caution_is_given_once_per_conversation(assistant_url: str) -> None:
 
 
 HELD_OUT = ROOT / "tests" / "heldout" / "question_kinds.yml"
-# Its one evaluation (README): 101 of 109; the gate is that, less one.
-HELD_OUT_GATE = 100
+# Its one evaluation (README): 100 of 120; the gate is that, less one.
+HELD_OUT_GATE = 99
 
 
 def test_held_out_questions_get_the_answer_of_their_kind(assistant_url: str) -> None:

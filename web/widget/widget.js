@@ -161,6 +161,10 @@
     return blocks.join('\n\n') + '\n';
   }
 
+  // A clinic's own note and its source line (actions/answers.yml).
+  const CLINIC_NOTE = /^(From .{1,80}'s notes:)\s*/;
+  const NOTE_SOURCE = /^Clinic note: /;
+
   /** An answer's lines in order, each marked as a citation ("Source: ...",
    * which cites the lines above it), as the assistant's own advice (what
    * follows a citation), or as the guide's words (what comes before one). */
@@ -305,8 +309,12 @@
     const bubble = el('div', { class: 'mp-msg mp-bot' }, [srOnly('Assistant said: ')]);
     // Each line is a paragraph; a Source line is styled as the citation of
     // the paragraphs above it, and the advice below it as the assistant's.
+    // A clinic note ("From <clinic>'s notes: ...") has a style of its own.
     answerLines(entry.text || '').forEach(({ line, citation, advice }) => {
-      if (citation) bubble.append(renderCitation(line));
+      const note = CLINIC_NOTE.exec(line);
+      if (note) bubble.append(renderLabelled('mp-clinic-note', note[1], line.slice(note[0].length)));
+      else if (NOTE_SOURCE.test(line)) bubble.append(el('p', { class: 'mp-note-source', text: line }));
+      else if (citation) bubble.append(renderCitation(line));
       else if (advice) bubble.append(renderAdvice(line));
       else bubble.append(el('p', { class: 'mp-text', text: line }));
     });
@@ -333,10 +341,16 @@
    * ("Assistant's advice (not from the guide):") is shown as a label. */
   function renderAdvice(line) {
     const label = /^([^:]{1,60}\(not from the guide\):)\s*/.exec(line);
-    const children = label
-      ? [el('span', { class: 'mp-advice-label', text: label[1] }), ' ' + line.slice(label[0].length)]
-      : [line];
-    return el('p', { class: 'mp-advice' }, children);
+    return label
+      ? renderLabelled('mp-advice', label[1], line.slice(label[0].length))
+      : el('p', { class: 'mp-advice' }, [line]);
+  }
+
+  /** A paragraph of class `className` whose label is shown as a label. */
+  function renderLabelled(className, label, text) {
+    return el('p', { class: className }, [
+      el('span', { class: className + '-label', text: label }), ' ' + text.trim(),
+    ]);
   }
 
   /** The sheet as a card; withActions adds Print and Download. */

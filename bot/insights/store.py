@@ -1,0 +1,330 @@
+"""Aggregates of what people ask, read from the tracker store's events table.
+
+Each event is read once: ``update()`` reads the events written since the
+last update (by id, in batches) and keeps only what the clinic page needs
+in ``insight_rows``, one row per thing counted, with an index on the day.
+A page then groups those rows for its date range; it never reads a tracker.
+Rasa's own tables are only read, never changed.
+
+What a row keeps: the day (UTC), the channel, a one-way hash of the sender
+(people are counted, not identified), what was counted, and for a question
+the guide doesn't cover its theme and its scrubbed wording
+(bot.insights.privacy). Reports and crises are rows without any text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.clinic_notes import Note
+from bot.insights.privacy import scrub
+from bot.insights.themes import group_others, theme_of
+from bot.nlu.clinic_notes import NotesIndex
+
+BATCH = 5_000
+# A wording is shown only when at least this many people asked it.
+MIN_PEOPLE_FOR_WORDING = 3
+BEYOND_GUIDE = "ask_beyond_guide"
+CLINIC_NOTE = "ask_clinic_note"
+URGENT_KINDS = {
+    "report_emergency": "emergency",
+    "report_infection_signs": "same day",
+    "express_distress": "crisis",
+    "report_symptom": "symptom now",
+}
+HANDOFF_INTENT = "request_human"
+PREP_SHEET_ACTION = "action_prep_sheet"
+# Intents that are conversation, not a question about the guide.
+NOT_TOPICS = frozenset(
+    {
+        "greet", "thanks", "goodbye", "bot_challenge", "ask_capabilities",
+        "out_of_scope", "nlu_fallback", "share_factor", "forget_factors",
+        "request_prep_sheet", "request_human", "delete_my_data",
+        "several_questions", "fact_and_question", "answer_with_safety_line",
+        BEYOND_GUIDE, CLINIC_NOTE, *URGENT_KINDS,
+    }
+)  # fmt: skip
+
+METADATA = sa.MetaData()
+ROWS = sa.Table(
+    "insight_rows",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("day", sa.String(10), nullable=False, index=True),
+    sa.Column("person", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(40), nullable=False),
+    # message, topic, uncovered, note, urgent, prep_sheet, handoff
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(80), nullable=False, default=""),
+    sa.Column("wording", sa.Text, nullable=True),
+)
+PROGRESS = sa.Table(
+    "insight_progress",
+    METADATA,
+    sa.Column("reader", sa.String(20), primary_key=True),
+    sa.Column("last_event_id", sa.Integer, nullable=False),
+)
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
+)
+READER = "insights"
+
+
+def person_of(sender_id: str) -> str:
+    """A short one-way hash of the sender id: counts people, names nobody."""
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:16]
+
+
+def day_of(timestamp: float) -> str:
+    """The UTC day of an event."""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).date().isoformat()
+
+
+def rows_for_user_event(parse: dict[str, Any], text: str) -> Iterator[dict[str, Any]]:
+    """What one message counts for: the message itself, and what it asked."""
+    yield {"kind": "message", "name": ""}
+    intent = (parse.get("intent") or {}).get("name") or ""
+    if intent in URGENT_KINDS:
+        yield {"kind": "urgent", "name": URGENT_KINDS[intent]}
+        return
+    if intent == HANDOFF_INTENT:
+        yield {"kind": "handoff", "name": ""}
+    parts = parse.get("message_parts") or [
+        {"name": intent, "text": text, "clinic_note": parse.get("clinic_note")}
+    ]
+    for part in parts:
+        name = part.get("name") or ""
+        asked = str(part.get("text") or text)
+        if part.get("clinic_note") or name == CLINIC_NOTE:
+            yield question_row("note", asked)
+        elif name == BEYOND_GUIDE:
+            yield question_row("uncovered", asked)
+        elif name and name not in NOT_TOPICS and not name.startswith("followup_"):
+            yield {"kind": "topic", "name": name.removeprefix("ask_")}
+
+
+def question_row(kind: str, asked: str) -> dict[str, Any]:
+    """A row for a question the guide doesn't cover: its theme and wording."""
+    wording = scrub(asked)
+    return {"kind": kind, "name": theme_of(asked) or "", "wording": wording}
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the aggregate tables if they are missing."""
+    METADATA.create_all(engine, checkfirst=True)
+
+
+def update(engine: Engine) -> int:
+    """Read the events written since the last update; the number read."""
+    ensure_tables(engine)
+    if not sa.inspect(engine).has_table("events"):
+        return 0
+    total = 0
+    while True:
+        with engine.begin() as connection:
+            last = connection.execute(
+                sa.select(PROGRESS.c.last_event_id).where(PROGRESS.c.reader == READER)
+            ).scalar()
+            events = connection.execute(
+                sa.select(EVENTS)
+                .where(EVENTS.c.id > (last or 0))
+                .where(EVENTS.c.type_name.in_(["user", "action"]))
+                .order_by(EVENTS.c.id)
+                .limit(BATCH)
+            ).all()
+            if not events:
+                return total
+            rows = [row for event in events for row in rows_for_event(event)]
+            if rows:
+                connection.execute(ROWS.insert(), rows)
+            newest = events[-1].id
+            if last is None:
+                connection.execute(
+                    PROGRESS.insert(), {"reader": READER, "last_event_id": newest}
+                )
+            else:
+                connection.execute(
+                    PROGRESS.update()
+                    .where(PROGRESS.c.reader == READER)
+                    .values(last_event_id=newest)
+                )
+        total += len(events)
+
+
+def rows_for_event(event: Any) -> list[dict[str, Any]]:
+    """The aggregate rows one stored event adds."""
+    data = json.loads(event.data or "{}")
+    base = {"day": day_of(event.timestamp), "person": person_of(event.sender_id)}
+    if event.type_name == "action":
+        if event.action_name == PREP_SHEET_ACTION:
+            return [
+                {
+                    **base,
+                    "channel": "",
+                    "kind": "prep_sheet",
+                    "name": "",
+                    "wording": None,
+                }
+            ]
+        return []
+    channel = str(data.get("input_channel") or "unknown")[:40]
+    rows = rows_for_user_event(
+        data.get("parse_data") or {}, str(data.get("text") or "")
+    )
+    return [
+        {**base, "channel": channel, "name": "", "wording": None, **row} for row in rows
+    ]
+
+
+def days_between(start: date, end: date) -> list[str]:
+    """Every day from start to end, inclusive, as ISO dates."""
+    return [
+        date.fromordinal(ordinal).isoformat()
+        for ordinal in range(start.toordinal(), end.toordinal() + 1)
+    ]
+
+
+@dataclass
+class Theme:
+    """A theme of questions the guide doesn't cover, as the page shows it."""
+
+    name: str
+    questions: int = 0
+    people: int = 0
+    wording: str | None = None
+    answered_by_note: str | None = None
+
+
+@dataclass
+class Summary:
+    """Everything the clinic page shows for a date range: counts only."""
+
+    start: date
+    end: date
+    conversations_by_day: dict[str, int] = field(default_factory=dict)
+    conversations_by_channel: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    themes: list[Theme] = field(default_factory=list)
+    prep_sheets: int = 0
+    handoffs: int = 0
+    urgent: dict[str, int] = field(default_factory=dict)
+    answered_by_notes: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as the JSON export carries it (README, Clinic page)."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "conversations_by_day": self.conversations_by_day,
+            "conversations_by_channel": self.conversations_by_channel,
+            "topics": self.topics,
+            "uncovered_themes": [vars(theme) for theme in self.themes],
+            "prep_sheets": self.prep_sheets,
+            "handoffs": self.handoffs,
+            "urgent": self.urgent,
+            "answered_by_notes": self.answered_by_notes,
+        }
+
+
+def summary(engine: Engine, start: date, end: date, notes: list[Note]) -> Summary:
+    """The counts for the days from start to end (inclusive)."""
+    update(engine)
+    result = Summary(start, end)
+    in_range = ROWS.c.day.between(start.isoformat(), end.isoformat())
+    with engine.connect() as connection:
+
+        def grouped(kind: str, column: Any, distinct: bool = True) -> dict[str, int]:
+            counted = (
+                sa.func.count(sa.distinct(ROWS.c.person))
+                if distinct
+                else sa.func.count()
+            )
+            query = (
+                sa.select(column, counted)
+                .where(in_range, ROWS.c.kind == kind)
+                .group_by(column)
+                .order_by(column)
+            )
+            return {str(key): int(count) for key, count in connection.execute(query)}
+
+        by_day = grouped("message", ROWS.c.day)
+        result.conversations_by_day = {
+            day: by_day.get(day, 0) for day in days_between(start, end)
+        }
+        result.conversations_by_channel = grouped("message", ROWS.c.channel)
+        result.topics = dict(
+            sorted(
+                grouped("topic", ROWS.c.name, distinct=False).items(),
+                key=lambda kv: -kv[1],
+            )
+        )
+        result.prep_sheets = sum(
+            grouped("prep_sheet", ROWS.c.kind, distinct=False).values()
+        )
+        result.handoffs = sum(grouped("handoff", ROWS.c.kind, distinct=False).values())
+        result.urgent = grouped("urgent", ROWS.c.name, distinct=False)
+        questions = connection.execute(
+            sa.select(ROWS.c.kind, ROWS.c.name, ROWS.c.person, ROWS.c.wording).where(
+                in_range, ROWS.c.kind.in_(["uncovered", "note"])
+            )
+        ).all()
+    result.answered_by_notes = sum(1 for q in questions if q.kind == "note")
+    result.themes = themes_of(questions, notes)
+    return result
+
+
+def themes_of(questions: list[Any], notes: list[Note]) -> list[Theme]:
+    """Group the uncovered questions into themes, most asked first."""
+    others = [q for q in questions if not q.name]
+    other_names = iter(group_others([q.wording or "" for q in others]))
+    by_theme: dict[str, list[Any]] = defaultdict(list)
+    for question in questions:
+        by_theme[question.name or next(other_names)].append(question)
+    index = NotesIndex(notes) if notes else None
+    themes = [theme_summary(name, rows, index) for name, rows in by_theme.items()]
+    return sorted(themes, key=lambda theme: (-theme.questions, theme.name))
+
+
+def theme_summary(name: str, rows: list[Any], index: NotesIndex | None) -> Theme:
+    """One theme's counts, its wording (if enough people asked it), its note."""
+    theme = Theme(name, questions=len(rows), people=len({row.person for row in rows}))
+    askers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.wording:
+            askers[row.wording].add(row.person)
+    common = [
+        w for w, people in askers.items() if len(people) >= MIN_PEOPLE_FOR_WORDING
+    ]
+    if common and theme.people >= MIN_PEOPLE_FOR_WORDING:
+        theme.wording = max(common, key=lambda w: (len(askers[w]), -len(w)))
+    theme.answered_by_note = note_for(rows, index)
+    return theme
+
+
+def note_for(rows: list[Any], index: NotesIndex | None) -> str | None:
+    """The clinic note that now answers most of a theme's questions, if any."""
+    if not index:
+        return None
+    headings = Counter(
+        match.note.heading
+        for row in rows[:50]
+        if row.wording and (match := index.best(row.wording)) and match.coverage >= 0.5
+    )
+    heading, count = headings.most_common(1)[0] if headings else (None, 0)
+    return heading if count * 2 > min(len(rows), 50) else None

@@ -1,0 +1,177 @@
+"""The clinic's notes: the file checked, the right note found, the guide and
+safety first, and the reply named as the clinic's."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswerClinicNote, note_reply
+from bot.clinic_notes import Note, NotesError, load, main, parse
+from bot.nlu.clinic_notes import ClinicNotesMatcher
+from bot.paths import ROOT
+from tests.support.config import component_config
+from tests.support.trackers import tracker_for, user
+
+EXAMPLE = ROOT / "data" / "clinic_notes.example.md"
+CONFIG = component_config("bot.nlu.clinic_notes.ClinicNotesMatcher")
+
+
+# ---- The file ---------------------------------------------------------------
+
+
+def test_the_example_notes_are_valid_and_marked_as_an_example() -> None:
+    notes = load(EXAMPLE)
+    assert len(notes) >= 5
+    assert "EXAMPLE" in EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_the_default_deployment_has_no_notes() -> None:
+    assert not (ROOT / "data" / "clinic_notes.md").exists()
+    assert load(ROOT / "data" / "no-such-notes.md") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Wash gently.\n\n## Washing\n\nWait a day.\n", "before any '## ' heading"),
+        ("## Washing\n\nWait a day.\n\n## washing\n\nOr two.\n", "is also on line"),
+        ("## Washing\n\n## Sport\n\nWait a day.\n", "has no text"),
+        ("## \n\nWait a day.\n", "without a heading"),
+        ("## Pain\n\nIt is painless.\n", "'painless'"),
+        ("## Results\n\nRegrowth is guaranteed.\n", "'guaranteed'"),
+        ("## Risks\n\nThere are no side effects.\n", "'no side effects'"),
+        ("## Safety\n\nDon't worry, it's safe.\n", "it's safe"),
+    ],
+)
+def test_a_bad_notes_file_is_rejected_with_its_line(text: str, problem: str) -> None:
+    _, problems = parse(text)
+    assert any(problem in p and p.startswith("line ") for p in problems), problems
+
+
+def test_comments_and_a_title_are_not_notes() -> None:
+    notes, problems = parse(
+        "# Our notes\n<!-- draft\n## Not a note -->\n## Hats\n\nA loose cap is fine.\n"
+    )
+    assert not problems
+    assert notes == [Note("Hats", "A loose cap is fine.")]
+
+
+def test_the_check_exits_non_zero_and_names_the_problem(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "notes.md"
+    bad.write_text("## Pain\n\nPainless, guaranteed.\n", encoding="utf-8")
+    assert main(["check", str(bad)]) == 1
+    assert "line 1" in capsys.readouterr().err
+    with pytest.raises(NotesError):
+        load(bad)
+    assert main(["check", str(EXAMPLE)]) == 0
+
+
+# ---- Matching -----------------------------------------------------------------
+
+
+@pytest.fixture
+def matcher(monkeypatch) -> ClinicNotesMatcher:
+    monkeypatch.setenv("CLINIC_NOTES", str(EXAMPLE.relative_to(ROOT)))
+    return ClinicNotesMatcher(CONFIG)
+
+
+def parsed(text: str, intent: str, **extra) -> Message:
+    entry = {"name": intent, "confidence": 0.9}
+    return Message(
+        data={"text": text, "intent": entry, "intent_ranking": [entry], **extra}
+    )
+
+
+def test_an_uncovered_question_a_note_answers_gets_the_note(matcher) -> None:
+    message = matcher.process([parsed("when can I wash my hair?", "ask_beyond_guide")])[
+        0
+    ]
+    assert message.get("intent")["name"] == "ask_clinic_note"
+    assert message.get("clinic_note")["heading"] == "Washing your hair after a session"
+
+
+def test_an_uncovered_question_no_note_answers_stays_uncovered(matcher) -> None:
+    message = matcher.process([parsed("can I fly after meso?", "ask_beyond_guide")])[0]
+    assert message.get("intent")["name"] == "ask_beyond_guide"
+    assert message.get("clinic_note") is None
+
+
+def test_the_guide_comes_first(matcher) -> None:
+    message = matcher.process([parsed("does washing my hair hurt?", "ask_pain")])[0]
+    assert message.get("intent")["name"] == "ask_pain"
+
+
+def test_a_possible_report_is_never_answered_from_a_note(matcher) -> None:
+    message = parsed(
+        "washed my hair, scalp is hot now?", "ask_beyond_guide", risk_check=True
+    )
+    assert matcher.process([message])[0].get("intent")["name"] == "ask_beyond_guide"
+
+
+def test_each_uncovered_part_of_a_message_gets_its_note(matcher) -> None:
+    parts = [
+        {"name": "ask_pain", "text": "does it hurt", "topic": None},
+        {
+            "name": "ask_beyond_guide",
+            "text": "can I go to the gym after",
+            "topic": None,
+        },
+    ]
+    message = parsed("does it hurt and can I go to the gym after", "several_questions")
+    message.set("message_parts", parts)
+    matcher.process([message])
+    assert "clinic_note" not in parts[0]
+    assert parts[1]["clinic_note"]["heading"] == "Exercise and sport after a session"
+
+
+def test_without_notes_nothing_changes(monkeypatch) -> None:
+    monkeypatch.setenv("CLINIC_NOTES", "data/no-such-notes.md")
+    matcher = ClinicNotesMatcher(CONFIG)
+    message = matcher.process([parsed("when can I wash my hair?", "ask_beyond_guide")])[
+        0
+    ]
+    assert message.get("intent")["name"] == "ask_beyond_guide"
+
+
+# ---- The reply ----------------------------------------------------------------
+
+
+def test_a_note_reply_is_named_as_the_clinics_never_the_guides() -> None:
+    reply = note_reply({"heading": "Hats", "text": "Wait 24 hours."}, "Example Clinic")
+    lines = reply.splitlines()
+    assert lines[0] == "From Example Clinic's notes: Wait 24 hours."
+    assert lines[1].startswith("Clinic note: Hats") and "not from the guide" in lines[1]
+    assert "Source:" not in reply and "practitioner" in reply
+
+
+def test_the_action_sends_the_matched_note_or_not_covered() -> None:
+    note = {"heading": "Hats", "text": "A loose cap is fine."}
+    for latest, expected in ((note, "From your clinic's notes"), (None, None)):
+        tracker = tracker_for([user("ask_clinic_note", "hat?")])
+        tracker.latest_message["clinic_note"] = latest
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionAnswerClinicNote().run(dispatcher, tracker, {}))
+        message = dispatcher.messages[0]
+        if expected:
+            assert message["text"].startswith(expected)
+        else:
+            assert message["response"] == "utter_not_in_guide"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my scalp started oozing a bit after I washed it. what should I do",
+        "went to the gym and now my forehead is swollen, is that ok?",
+        "had a glass of wine and the injection spots feel hot and sore?",
+    ],
+)
+def test_a_message_mentioning_a_symptom_never_gets_a_note(matcher, text: str) -> None:
+    """Even when the risk gate let it through as a question."""
+    message = matcher.process([parsed(text, "ask_beyond_guide")])[0]
+    assert message.get("intent")["name"] == "ask_beyond_guide"
