@@ -49,3 +49,19 @@ def assistant_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("assistant")
     for assistant in assistant_with_actions("assistant", workdir, {}):
         yield assistant.url
+
+
+CLINIC_TOKEN = "example-clinic-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def clinic_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An assistant with the example notes and the clinic page switched on."""
+    env = {
+        "CLINIC_NOTES": "data/clinic_notes.example.md",
+        "CLINIC_TOKEN": CLINIC_TOKEN,
+        "CLINIC_NAME": "Example Clinic",
+    }
+    workdir = tmp_path_factory.mktemp("clinic")
+    for assistant in assistant_with_actions("clinic", workdir, env):
+        yield assistant.url

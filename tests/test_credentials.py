@@ -16,6 +16,8 @@ ALWAYS_ON = [
     "bot.channels.rest.RestInput",
     "socketio",
     "bot.channels.widget.WidgetChannel",
+    # Always registered; its page exists only when CLINIC_TOKEN is set.
+    "bot.channels.clinic.ClinicChannel",
 ]
 TELEGRAM = "bot.channels.telegram.TelegramInput"
 TELEGRAM_ENV = {

@@ -115,6 +115,7 @@ def test_generated_credentials_build_every_channel_in_rasa(tmp_path: Path) -> No
         "rest",
         "socketio",
         "widget",
+        "clinic",
         "telegram",
         "slack",
         "facebook",

@@ -1,7 +1,8 @@
 """The clinic's side against a running assistant: its notes and its page.
 
-One server with the example notes and a CLINIC_TOKEN; the shared default
-server (no notes, no token) shows the page doesn't exist there.
+The `clinic_url` server (tests/conftest.py) has the example notes and a
+CLINIC_TOKEN; the default server (no notes, no token) shows the page doesn't
+exist there.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from typing import Any
 
@@ -18,13 +18,12 @@ import pytest
 import yaml
 
 from bot.paths import ROOT
-from tests.conftest import assistant_with_actions
+from tests.conftest import CLINIC_TOKEN as TOKEN
 from tests.support.heldout import is_urgent
 from tests.support.rest import Conversation
 
 pytestmark = pytest.mark.server
 
-TOKEN = "example-clinic-token-0123456789"
 HELD_OUT = ROOT / "tests" / "heldout" / "clinic_notes.yml"
 NLU_TEST = ROOT / "tests" / "nlu" / "test_nlu.yml"
 NOTE_LINE = re.compile(r"^Clinic note: (.+?) \(", re.MULTILINE)
@@ -32,19 +31,6 @@ NOTE_LINE = re.compile(r"^Clinic note: (.+?) \(", re.MULTILINE)
 # right note; the target was at least 50 questions.
 RIGHT_NOTE_GATE = 50
 MIN_GUIDE_QUESTIONS = 100
-
-
-@pytest.fixture(scope="module")
-def clinic_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An assistant with the example notes and the clinic page switched on."""
-    env = {
-        "CLINIC_NOTES": "data/clinic_notes.example.md",
-        "CLINIC_TOKEN": TOKEN,
-        "CLINIC_NAME": "Example Clinic",
-    }
-    workdir = tmp_path_factory.mktemp("clinic")
-    for assistant in assistant_with_actions("clinic", workdir, env):
-        yield assistant.url
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
