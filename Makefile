@@ -208,6 +208,7 @@ retention: $(VENV)/.installed ## Delete conversations idle for DAYS days (make r
 bench: $(VENV)/.installed ## Benchmark against Rasa's defaults: reports/bench/report.md
 	@echo "==> Benchmark: mesoprep against Rasa's default pipeline and policies..."
 	@$(LOAD_ENV); $(PY) -m tools.bench $(BENCH_ARGS)
+	@$(PY) -m tools.bench.insights
 
 .PHONY: clean
 clean: ## Remove trained models and test results (keeps .venv)

@@ -12,7 +12,9 @@ From the Makefile::
     python -m tools.harness shell [rasa shell options] # make shell
 
 start the action server, wait for it, run the assistant in the foreground
-and stop the action server however the assistant ends (Ctrl-C included).
+and stop both however it ends: Ctrl-C, SIGTERM or SIGHUP stop every process
+started, workers included, within 10 s; a port already taken is one line
+and exit code 1.
 """
 
 from __future__ import annotations
@@ -305,30 +307,136 @@ FOREGROUND = {
 }
 
 
+# Signals a process manager, a terminal or a closed session stop us with.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# Everything started is gone within 10 s: SIGTERM first, so in-flight turns
+# finish (a turn takes well under a second), then SIGKILL for whatever is
+# left after this. A Sanic server with workers can take longer than that
+# to shut down on its own (measured: over 8 s).
+STOP_DEADLINE_S = 5.0
+RASA_DEFAULT_PORT = 5005
+
+
+class Stopped(BaseException):
+    """A stop signal arrived (like KeyboardInterrupt: `except Exception` skips it)."""
+
+    def __init__(self, signum: int) -> None:
+        """Remember which signal."""
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def raise_stopped(signum: int, _frame: object) -> None:
+    """Signal handler: unwind, so that every `finally` stops what it started."""
+    raise Stopped(signum)
+
+
+def port_taken(port: int) -> bool:
+    """True when something already listens on (or holds) the TCP port."""
+    with socket.socket() as sock:
+        # As servers bind: a closed connection's TIME_WAIT is not a taker.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
+
+
+def server_port(args: Sequence[str]) -> int:
+    """The port `rasa run` will listen on, from its -p/--port option."""
+    for index, arg in enumerate(args):
+        if arg in ("-p", "--port") and index + 1 < len(args):
+            return int(args[index + 1])
+        if arg.startswith("--port="):
+            return int(arg.split("=", 1)[1])
+    return RASA_DEFAULT_PORT
+
+
+def stop_all(processes: Sequence[subprocess.Popen[bytes] | None]) -> None:
+    """SIGTERM each process (its whole group when it leads one), then SIGKILL.
+
+    All are signalled first and waited for together, so stopping takes the
+    slowest one's time, never the sum.
+    """
+    alive = [p for p in processes if p is not None and p.poll() is None]
+    for process in alive:
+        signal_tree(process, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_DEADLINE_S
+    for process in alive:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            signal_tree(process, signal.SIGKILL)
+            process.wait()
+        # Workers outlive their parent by a moment; none may outlive us.
+        signal_tree(process, signal.SIGKILL)
+
+
+def signal_tree(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal a process's group if it leads one, else the process alone."""
+    try:
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signum)
+        elif process.poll() is None:
+            process.send_signal(signum)
+    except ProcessLookupError:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the assistant in the foreground with its action server beside it."""
+    """Run the assistant in the foreground with its action server beside it.
+
+    SIGTERM, SIGINT (Ctrl-C) and SIGHUP stop both, workers included, within
+    10 s. A port already taken is reported in one line, exit code 1.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m tools.harness", description=main.__doc__
     )
     parser.add_argument("mode", choices=sorted(FOREGROUND))
     parser.add_argument("--actions-port", type=int, default=5055)
     options, rest = parser.parse_known_args(argv)
+    ports = [options.actions_port]
+    if options.mode == "run":
+        ports.append(server_port(rest))
+    taken = [port for port in ports if port_taken(port)]
+    if taken:
+        print(
+            f"error: port {taken[0]} is already in use; stop whatever holds it, "
+            "or choose another (PORT=..., ACTIONS_PORT=...)",
+            file=sys.stderr,
+        )
+        return 1
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, raise_stopped)
     RUN_DIR.mkdir(exist_ok=True)
     actions = ActionServer("actions", port=options.actions_port, log_dir=RUN_DIR)
-    print(f"==> Starting the action server on port {actions.port}...", flush=True)
+    server: subprocess.Popen[bytes] | None = None
     try:
-        actions.start()
-    except (RuntimeError, TimeoutError) as error:
-        print(f"error: the action server did not start ({error}); see {RUN_DIR}/")
-        return 1
-    env = quiet_env({**os.environ, "ACTION_ENDPOINT_URL": actions.url})
-    env.setdefault("WARNINGS_LOG", str(RUN_DIR / "warnings.log"))
-    try:
-        return subprocess.call([*FOREGROUND[options.mode], *rest], env=env, cwd=ROOT)
-    except KeyboardInterrupt:
-        return 130
+        print(f"==> Starting the action server on port {actions.port}...", flush=True)
+        try:
+            actions.start()
+        except (RuntimeError, TimeoutError) as error:
+            print(f"error: the action server did not start ({error}); see {RUN_DIR}/")
+            return 1
+        env = quiet_env({**os.environ, "ACTION_ENDPOINT_URL": actions.url})
+        env.setdefault("WARNINGS_LOG", str(RUN_DIR / "warnings.log"))
+        # The server leads its own group, so its workers are stopped with it;
+        # the shell stays in ours, to keep reading the terminal.
+        server = subprocess.Popen(
+            [*FOREGROUND[options.mode], *rest],
+            env=env,
+            cwd=ROOT,
+            start_new_session=options.mode == "run",
+        )
+        return server.wait()
+    except Stopped as stopped:
+        print(f"==> {stopped}: stopping the assistant and the action server...")
+        return 128 + stopped.signum
     finally:
-        actions.stop()
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+        stop_all([server, actions.process])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -31,6 +31,13 @@ from bot.insights.themes import group_others, theme_of
 from bot.nlu.clinic_notes import NotesIndex
 
 BATCH = 5_000
+# Rows per INSERT statement: one statement, not one round trip per row
+# (SQLite allows 999 parameters: 7 columns x 140 rows).
+INSERT_ROWS = 140
+QUESTION_KINDS = ("uncovered", "note")
+# A theme's most asked wordings the notes are tried on.
+NOTE_SAMPLE = 50
+MIN_NOTE_COVERAGE = 0.5
 # A wording is shown only when at least this many people asked it.
 MIN_PEOPLE_FOR_WORDING = 3
 BEYOND_GUIDE = "ask_beyond_guide"
@@ -59,13 +66,15 @@ ROWS = sa.Table(
     "insight_rows",
     METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("day", sa.String(10), nullable=False, index=True),
+    sa.Column("day", sa.String(10), nullable=False),
     sa.Column("person", sa.String(16), nullable=False),
     sa.Column("channel", sa.String(40), nullable=False),
     # message, topic, uncovered, note, urgent, prep_sheet, handoff
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("name", sa.String(80), nullable=False, default=""),
     sa.Column("wording", sa.Text, nullable=True),
+    # Every page query filters on the kind and the day range.
+    sa.Index("ix_insight_rows_kind_day", "kind", "day"),
 )
 PROGRESS = sa.Table(
     "insight_progress",
@@ -151,8 +160,10 @@ def update(engine: Engine) -> int:
             if not events:
                 return total
             rows = [row for event in events for row in rows_for_event(event)]
-            if rows:
-                connection.execute(ROWS.insert(), rows)
+            for first in range(0, len(rows), INSERT_ROWS):
+                connection.execute(
+                    ROWS.insert().values(rows[first : first + INSERT_ROWS])
+                )
             newest = events[-1].id
             if last is None:
                 connection.execute(
@@ -279,52 +290,90 @@ def summary(engine: Engine, start: date, end: date, notes: list[Note]) -> Summar
         )
         result.handoffs = sum(grouped("handoff", ROWS.c.kind, distinct=False).values())
         result.urgent = grouped("urgent", ROWS.c.name, distinct=False)
-        questions = connection.execute(
-            sa.select(ROWS.c.kind, ROWS.c.name, ROWS.c.person, ROWS.c.wording).where(
-                in_range, ROWS.c.kind.in_(["uncovered", "note"])
-            )
+        result.answered_by_notes = sum(
+            grouped("note", ROWS.c.kind, distinct=False).values()
+        )
+        asked = sa.and_(in_range, ROWS.c.kind.in_(QUESTION_KINDS))
+        people = sa.func.count(sa.distinct(ROWS.c.person))
+        named = connection.execute(
+            sa.select(ROWS.c.name, sa.func.count(), people)
+            .where(asked, ROWS.c.name != "")
+            .group_by(ROWS.c.name)
         ).all()
-    result.answered_by_notes = sum(1 for q in questions if q.kind == "note")
-    result.themes = themes_of(questions, notes)
+        wordings = connection.execute(
+            sa.select(ROWS.c.name, ROWS.c.wording, sa.func.count(), people)
+            .where(asked, ROWS.c.name != "", ROWS.c.wording.is_not(None))
+            .group_by(ROWS.c.name, ROWS.c.wording)
+        ).all()
+        others = connection.execute(
+            sa.select(ROWS.c.person, ROWS.c.wording).where(asked, ROWS.c.name == "")
+        ).all()
+    result.themes = themes_of(named, wordings, others, notes)
     return result
 
 
-def themes_of(questions: list[Any], notes: list[Note]) -> list[Theme]:
-    """Group the uncovered questions into themes, most asked first."""
-    others = [q for q in questions if not q.name]
-    other_names = iter(group_others([q.wording or "" for q in others]))
-    by_theme: dict[str, list[Any]] = defaultdict(list)
-    for question in questions:
-        by_theme[question.name or next(other_names)].append(question)
+# (wording, times asked, people who asked it)
+Said = tuple[str, int, int]
+
+
+def themes_of(
+    named: Sequence[Any],
+    wordings: Sequence[Any],
+    others: Sequence[Any],
+    notes: list[Note],
+) -> list[Theme]:
+    """The themes, most asked first.
+
+    `named` holds (theme, questions, people) and `wordings` (theme, wording,
+    times, people), as SQL grouped them; `others` the (person, wording) of
+    the questions no listed theme knows, grouped here by their shared word.
+    """
+    said: dict[str, list[Said]] = defaultdict(list)
+    for name, wording, times, asked_by in wordings:
+        said[name].append((wording, int(times), int(asked_by)))
+    themes = [Theme(name, int(count), int(asked_by)) for name, count, asked_by in named]
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row, name in zip(
+        others, group_others([r.wording or "" for r in others]), strict=True
+    ):
+        grouped[name].append(row)
+    for name, rows in grouped.items():
+        themes.append(Theme(name, len(rows), len({row.person for row in rows})))
+        askers: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if row.wording:
+                askers[row.wording].add(row.person)
+        times = Counter(row.wording for row in rows if row.wording)
+        said[name] = [(w, times[w], len(p)) for w, p in askers.items()]
     index = NotesIndex(notes) if notes else None
-    themes = [theme_summary(name, rows, index) for name, rows in by_theme.items()]
+    for theme in themes:
+        theme.wording = representative(said[theme.name], theme.people)
+        theme.answered_by_note = note_for(said[theme.name], index)
     return sorted(themes, key=lambda theme: (-theme.questions, theme.name))
 
 
-def theme_summary(name: str, rows: list[Any], index: NotesIndex | None) -> Theme:
-    """One theme's counts, its wording (if enough people asked it), its note."""
-    theme = Theme(name, questions=len(rows), people=len({row.person for row in rows}))
-    askers: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        if row.wording:
-            askers[row.wording].add(row.person)
-    common = [
-        w for w, people in askers.items() if len(people) >= MIN_PEOPLE_FOR_WORDING
-    ]
-    if common and theme.people >= MIN_PEOPLE_FOR_WORDING:
-        theme.wording = max(common, key=lambda w: (len(askers[w]), -len(w)))
-    theme.answered_by_note = note_for(rows, index)
-    return theme
+def representative(said: list[Said], people: int) -> str | None:
+    """The wording most people used, if at least 3 people used it; else None."""
+    common = [entry for entry in said if entry[2] >= MIN_PEOPLE_FOR_WORDING]
+    if not common or people < MIN_PEOPLE_FOR_WORDING:
+        return None
+    return max(common, key=lambda entry: (entry[2], -len(entry[0])))[0]
 
 
-def note_for(rows: list[Any], index: NotesIndex | None) -> str | None:
-    """The clinic note that now answers most of a theme's questions, if any."""
+def note_for(said: list[Said], index: NotesIndex | None) -> str | None:
+    """The clinic note that now answers most of a theme's questions, if any.
+
+    Judged on the theme's most asked wordings, each weighted by how often it
+    was asked.
+    """
     if not index:
         return None
-    headings = Counter(
-        match.note.heading
-        for row in rows[:50]
-        if row.wording and (match := index.best(row.wording)) and match.coverage >= 0.5
-    )
+    sample = sorted(said, key=lambda entry: -entry[1])[:NOTE_SAMPLE]
+    headings: Counter[str] = Counter()
+    for wording, times, _ in sample:
+        match = index.best(wording)
+        if match and match.coverage >= MIN_NOTE_COVERAGE:
+            headings[match.note.heading] += times
+    total = sum(times for _, times, _ in sample)
     heading, count = headings.most_common(1)[0] if headings else (None, 0)
-    return heading if count * 2 > min(len(rows), 50) else None
+    return heading if count * 2 > total else None

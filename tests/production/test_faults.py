@@ -38,7 +38,7 @@ def test_answers_from_the_guide_still_work(actions_down: Assistant) -> None:
     assert "Source: Pain and Discomfort" in chat.text("does it hurt?")
     reply = chat.text("how long does that last?")
     assert "few days" in reply and APOLOGY not in reply
-    assert "Source: Expensive Maintenance" in chat.text("is it expensive?")
+    assert "Sources: Expensive Maintenance" in chat.text("is it expensive?")
 
 
 @pytest.mark.server

@@ -109,10 +109,10 @@ def test_messages_sent_at_once_are_handled_one_at_a_time(cluster: Cluster) -> No
     questions = {
         "does it hurt?": "Source: Pain and Discomfort",
         "how many sessions will I need?": "Source: Multiple Sessions Required",
-        "is it expensive?": "Source: Expensive Maintenance",
+        "is it expensive?": "Sources: Expensive Maintenance",
         "can I get an infection?": "Source: Infection Risk",
         "will I bruise?": "Source: Bruising and Swelling",
-        "what are the side effects?": "Source: Possible Side Effects",
+        "what are the side effects?": "Sources: Possible Side Effects",
         "could I be allergic to it?": "Source: Allergic Reactions",
         "does it always work?": "Variable Efficacy",
     }

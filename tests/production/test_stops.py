@@ -1,0 +1,139 @@
+"""Stopping `make run` and `make shell` as a process manager or a terminal does.
+
+Each test starts the harness (what `make run`/`make shell` run) in its own
+process group, as `make` would be, sends one signal to the whole group, and
+checks that within 10 s every process it started is gone and its ports are
+free. A start that finds its port taken must say so in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.channels.credentials import generate as generate_credentials
+from bot.paths import MODEL_PATH, ROOT
+from tools.harness import CREDENTIALS, answers, free_port, port_taken, wait_until
+
+pytestmark = pytest.mark.server
+
+STOP_WITHIN_S = 10.0
+
+
+def harness(
+    mode: str, server_port: int, actions_port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """`python -m tools.harness <mode>` on the given ports, leading its own group."""
+    args = [
+        sys.executable,
+        "-m",
+        "tools.harness",
+        mode,
+        "--actions-port",
+        str(actions_port),
+    ]
+    credentials = log.with_suffix(".credentials.yml")
+    generate_credentials(CREDENTIALS, credentials, env={})
+    args += ["--model", str(MODEL_PATH), "--endpoints", "endpoints.yml"]
+    args += ["--credentials", str(credentials)]
+    if mode == "run":
+        args += ["--port", str(server_port)]
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def ours(marker: str) -> list[str]:
+    """Command lines of live processes whose command line holds `marker`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if marker.encode() in command:
+            found.append(command.decode(errors="replace"))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 120) -> None:
+    """Poll until condition() is true."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def wait_gone(marker: str) -> float:
+    """Seconds until no process holds `marker` (fails after 15 s)."""
+    began = time.monotonic()
+    while ours(marker) and time.monotonic() - began < 15:
+        time.sleep(0.1)
+    assert not ours(marker), ours(marker)
+    return time.monotonic() - began
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_run_stops_every_process_on_a_signal(signum: int, tmp_path: Path) -> None:
+    server_port, actions_port = free_port(), free_port()
+    process = harness("run", server_port, actions_port, tmp_path / "run.log")
+    base = f"http://127.0.0.1:{server_port}"
+    wait_until(answers(f"{base}/webhooks/rest/"), process)
+    assert len(ours(f"--port {server_port}")) >= 2  # the harness and the server
+    os.killpg(process.pid, signum)
+    began = time.monotonic()
+    wait_gone(f"--port {server_port}")
+    wait_gone(f"-port {actions_port}")
+    assert time.monotonic() - began <= STOP_WITHIN_S
+    process.wait(timeout=5)
+    assert not port_taken(server_port) and not port_taken(actions_port)
+
+
+def test_shell_stops_every_process_on_sigterm(tmp_path: Path) -> None:
+    actions_port = free_port()
+    log = tmp_path / "shell.log"
+    process = harness("shell", 0, actions_port, log)
+    wait_until(answers(f"http://127.0.0.1:{actions_port}/health"), process)
+    wait_until(
+        lambda: ours("bot.serve shell") or (_ for _ in ()).throw(OSError), process
+    )
+    os.killpg(process.pid, signal.SIGTERM)
+    began = time.monotonic()
+    wait_gone(f"-port {actions_port}")
+    wait_gone("bot.serve shell")
+    assert time.monotonic() - began <= STOP_WITHIN_S
+    process.wait(timeout=5)
+    assert not port_taken(actions_port)
+
+
+@pytest.mark.parametrize("which", ["server", "actions"])
+def test_a_taken_port_is_one_line_and_a_non_zero_exit(which: str) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        server_port, actions_port = (
+            (taken, free_port()) if which == "server" else (free_port(), taken)
+        )
+        command = [sys.executable, "-m", "tools.harness", "run"]
+        command += ["--actions-port", str(actions_port), "--port", str(server_port)]
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and f"port {taken} is already in use" in lines[0]
+    assert not ours(f"-port {taken}")
