@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,17 @@ def test_the_theme_list_groups_held_out_wordings() -> None:
     grouped = sum(theme_of(q) == theme for theme, qs in themes.items() for q in qs)
     print(f"themes: {grouped} of {sum(map(len, themes.values()))} in their theme")
     assert grouped >= THEME_GATE
+
+
+def test_workers_reading_at_once_count_each_event_once(engine) -> None:
+    """Several workers may serve the page at the same moment."""
+    for number in range(300):
+        said(engine, f"p{number}", "does it hurt?", "ask_pain")
+    shared = sa.create_engine(engine.url, connect_args={"timeout": 60})
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: update(shared), range(4)))
+    with engine.connect() as connection:
+        counted = connection.execute(
+            sa.select(sa.func.count()).select_from(ROWS)
+        ).scalar()
+    assert counted == 600  # a message row and a topic row per message

@@ -31,9 +31,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic_notes import load, notes_path
-from bot.database import database_url, engine_for
+from bot.database import database_url
 from bot.insights.page import as_csv, render
-from bot.insights.store import Summary, summary
+from bot.insights.store import Summary, insights_engine, summary
 
 TOKEN_VARIABLE = "CLINIC_TOKEN"
 MIN_TOKEN_CHARS = 16
@@ -91,7 +91,7 @@ def date_range(request: Request) -> tuple[date, date]:
 async def summary_for(request: Request) -> Summary:
     """The summary for the request's dates, computed off the event loop."""
     start, end = date_range(request)
-    engine = engine_for(database_url())
+    engine = insights_engine(database_url())
     notes = load(notes_path())
     return await asyncio.get_running_loop().run_in_executor(
         None, summary, engine, start, end, notes

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot.clinic_notes import load, notes_path
-from bot.database import database_url, engine_for, redacted
-from bot.insights.store import summary
+from bot.database import database_url, redacted
+from bot.insights.store import insights_engine, summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = database_url()
     print(f"==> Reading new conversations from {redacted(url)}...", file=sys.stderr)
     try:
-        found = summary(engine_for(url), start, end, load(notes_path()))
+        found = summary(insights_engine(url), start, end, load(notes_path()))
     except Exception as error:  # noqa: BLE001 (one clear line, not a traceback)
         print(f"error: cannot read {redacted(url)}: {error}", file=sys.stderr)
         return 1

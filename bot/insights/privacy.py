@@ -10,6 +10,7 @@ never kept at all: it is counted, not quoted.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.nlu.personal_factors import FACTOR_PATTERNS
 from bot.safety.red_flags import detect_red_flag
@@ -89,6 +90,7 @@ def withheld(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def scrub(text: str) -> str | None:
     """The wording fit to show in aggregate, or None when it must not be kept."""
     if withheld(text):

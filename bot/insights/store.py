@@ -23,17 +23,15 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from bot.clinic_notes import Note
+from bot.database import engine_for
 from bot.insights.privacy import scrub
 from bot.insights.themes import group_others, theme_of
 from bot.nlu.clinic_notes import NotesIndex
 
 BATCH = 5_000
-# Rows per INSERT statement: one statement, not one round trip per row
-# (SQLite allows 999 parameters: 7 columns x 140 rows).
-INSERT_ROWS = 140
 QUESTION_KINDS = ("uncovered", "note")
 # A theme's most asked wordings the notes are tried on.
 NOTE_SAMPLE = 50
@@ -95,6 +93,17 @@ EVENTS = sa.table(
 READER = "insights"
 
 
+def insights_engine(url: str) -> Engine:
+    """An engine for the aggregates: on PostgreSQL, many rows per INSERT."""
+    if make_url(url).get_backend_name() == "postgresql":
+        return sa.create_engine(
+            url,
+            executemany_mode="values_plus_batch",
+            connect_args={"connect_timeout": 5},
+        )
+    return engine_for(url)
+
+
 def person_of(sender_id: str) -> str:
     """A short one-way hash of the sender id: counts people, names nobody."""
     return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:16]
@@ -135,47 +144,74 @@ def question_row(kind: str, asked: str) -> dict[str, Any]:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the aggregate tables if they are missing."""
-    METADATA.create_all(engine, checkfirst=True)
+    """Create the aggregate tables if they are missing.
+
+    Another worker may be creating them at the same moment.
+    """
+    try:
+        METADATA.create_all(engine, checkfirst=True)
+    except sa.exc.DatabaseError:
+        if not all(sa.inspect(engine).has_table(t) for t in METADATA.tables):
+            raise
+
+
+class RacedError(Exception):
+    """Another worker read the same events first; this batch is rolled back."""
 
 
 def update(engine: Engine) -> int:
-    """Read the events written since the last update; the number read."""
+    """Read the events written since the last update; the number read.
+
+    Safe with several workers: a batch counts only if the progress row still
+    holds the id this batch started from, so each event is counted once.
+    """
     ensure_tables(engine)
     if not sa.inspect(engine).has_table("events"):
         return 0
     total = 0
     while True:
-        with engine.begin() as connection:
-            last = connection.execute(
-                sa.select(PROGRESS.c.last_event_id).where(PROGRESS.c.reader == READER)
-            ).scalar()
-            events = connection.execute(
-                sa.select(EVENTS)
-                .where(EVENTS.c.id > (last or 0))
-                .where(EVENTS.c.type_name.in_(["user", "action"]))
-                .order_by(EVENTS.c.id)
-                .limit(BATCH)
-            ).all()
-            if not events:
-                return total
-            rows = [row for event in events for row in rows_for_event(event)]
-            for first in range(0, len(rows), INSERT_ROWS):
-                connection.execute(
-                    ROWS.insert().values(rows[first : first + INSERT_ROWS])
-                )
-            newest = events[-1].id
-            if last is None:
-                connection.execute(
-                    PROGRESS.insert(), {"reader": READER, "last_event_id": newest}
-                )
-            else:
-                connection.execute(
-                    PROGRESS.update()
-                    .where(PROGRESS.c.reader == READER)
-                    .values(last_event_id=newest)
-                )
-        total += len(events)
+        try:
+            read = read_batch(engine)
+        except (RacedError, sa.exc.IntegrityError):
+            continue  # another worker took this batch: read on from theirs
+        if not read:
+            return total
+        total += read
+
+
+def read_batch(engine: Engine) -> int:
+    """Count one batch of new events in one transaction; how many were read."""
+    with engine.begin() as connection:
+        last = connection.execute(
+            sa.select(PROGRESS.c.last_event_id).where(PROGRESS.c.reader == READER)
+        ).scalar()
+        events = connection.execute(
+            sa.select(EVENTS)
+            .where(EVENTS.c.id > (last or 0))
+            .where(EVENTS.c.type_name.in_(["user", "action"]))
+            .order_by(EVENTS.c.id)
+            .limit(BATCH)
+        ).all()
+        if not events:
+            return 0
+        rows = [row for event in events for row in rows_for_event(event)]
+        if rows:
+            connection.execute(ROWS.insert(), rows)
+        newest = events[-1].id
+        if last is None:
+            connection.execute(
+                PROGRESS.insert(), {"reader": READER, "last_event_id": newest}
+            )
+        elif (
+            connection.execute(
+                PROGRESS.update()
+                .where(PROGRESS.c.reader == READER, PROGRESS.c.last_event_id == last)
+                .values(last_event_id=newest)
+            ).rowcount
+            != 1
+        ):
+            raise RacedError
+    return len(events)
 
 
 def rows_for_event(event: Any) -> list[dict[str, Any]]:

@@ -32,20 +32,26 @@ def term_pattern(term: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def themes() -> dict[str, list[re.Pattern[str]]]:
-    """Each theme's term patterns, in file order."""
+def themes() -> dict[str, tuple[re.Pattern[str], list[re.Pattern[str]]]]:
+    """Each theme's terms as one pattern (a quick test) and one by one."""
     listed = yaml.safe_load(THEMES_FILE.read_text(encoding="utf-8"))
     return {
-        name: [re.compile(term_pattern(str(term)), re.IGNORECASE) for term in terms]
+        name: (
+            re.compile("|".join(term_pattern(str(t)) for t in terms), re.IGNORECASE),
+            [re.compile(term_pattern(str(term)), re.IGNORECASE) for term in terms],
+        )
         for name, terms in listed.items()
     }
 
 
+@lru_cache(maxsize=4096)
 def theme_of(question: str) -> str | None:
     """The listed theme a question belongs to, or None when none knows it."""
     scores = {
         name: sum(1 for pattern in patterns if pattern.search(question))
-        for name, patterns in themes().items()
+        if any_term.search(question)
+        else 0
+        for name, (any_term, patterns) in themes().items()
     }
     best = max(scores, key=lambda name: scores[name])
     return best if scores[best] else None

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from bot.clinic_notes import load
 from bot.insights.page import render
-from bot.insights.store import summary, update
+from bot.insights.store import insights_engine, summary, update
 from tools.harness import ROOT
 
 TARGET_S = 2.0
@@ -120,7 +120,7 @@ def timed(action: Callable[..., Any], *args: object) -> tuple[float, Any]:
 
 def run(url: str, conversations: int, out: Path) -> bool:
     """Generate, time, report; True when the page met its target."""
-    engine = sa.create_engine(url)
+    engine = insights_engine(url)
     with engine.begin() as connection:
         connection.execute(sa.text(EVENTS_DDL))
     rng = random.Random(42)
