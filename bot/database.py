@@ -35,6 +35,8 @@ EVENTS = sa.table(
     sa.column("sender_id", sa.String),
     sa.column("type_name", sa.String),
     sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
     sa.column("data", sa.Text),
 )
 

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 import yaml
 
 from bot.clinic_notes import load
+from bot.database import EVENTS
 from bot.insights.page import as_csv, render
 from bot.insights.privacy import scrub
-from bot.insights.store import EVENTS, ROWS, summary, update
+from bot.insights.store import ROWS, summary, update
 from bot.insights.themes import theme_of
 from bot.paths import ROOT
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from bot.clinic_notes import Note
-from bot.database import engine_for
+from bot.database import EVENTS, engine_for
 from bot.insights.privacy import scrub
 from bot.insights.themes import group_others, theme_of
 from bot.nlu.clinic_notes import NotesIndex
@@ -79,16 +79,6 @@ PROGRESS = sa.Table(
     METADATA,
     sa.Column("reader", sa.String(20), primary_key=True),
     sa.Column("last_event_id", sa.Integer, nullable=False),
-)
-EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", sa.String),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
 )
 READER = "insights"
 
