@@ -14,6 +14,7 @@ The table is Rasa's SQLTrackerStore's: one row per event.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,10 @@ EVENTS = sa.table(
     sa.column("action_name", sa.String),
     sa.column("data", sa.Text),
 )
+
+
+# bot.insights.store's aggregate table, as far as deleting needs it.
+INSIGHT_ROWS = sa.table("insight_rows", sa.column("person", sa.String))
 
 
 class StoreUnavailableError(RuntimeError):
@@ -118,15 +123,29 @@ def check_database(url: str, wait_s: float | None = None) -> None:
         engine.dispose()
 
 
+def person_key(sender_id: str) -> str:
+    """A short one-way hash of a sender id: the clinic page counts people by it."""
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:16]
+
+
 def delete_conversations(engine: Engine, sender_ids: Iterable[str]) -> int:
-    """Delete every stored event of these conversations; return how many."""
+    """Delete every stored event of these conversations; return how many.
+
+    What the clinic page counted of them (bot.insights) goes too.
+    """
     ids = list(sender_ids)
     if not ids:
         return 0
+    counted = sa.inspect(engine).has_table(INSIGHT_ROWS.name)
     with engine.begin() as connection:
         result = connection.execute(
             sa.delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))
         )
+        if counted:
+            people = [person_key(sender_id) for sender_id in ids]
+            connection.execute(
+                sa.delete(INSIGHT_ROWS).where(INSIGHT_ROWS.c.person.in_(people))
+            )
     return result.rowcount
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.clinic_notes import load
-from bot.database import EVENTS
+from bot.database import EVENTS, delete_conversations, person_key
 from bot.insights.page import as_csv, render
 from bot.insights.privacy import scrub
 from bot.insights.store import ROWS, summary, update
@@ -191,3 +191,14 @@ def test_workers_reading_at_once_count_each_event_once(engine) -> None:
             sa.select(sa.func.count()).select_from(ROWS)
         ).scalar()
     assert counted == 600  # a message row and a topic row per message
+
+
+def test_deleting_a_conversation_deletes_what_the_page_counted_of_it(engine) -> None:
+    """Erasure on request and the retention job leave no aggregate behind."""
+    said(engine, "gone", "can I fly after meso?", "ask_beyond_guide")
+    said(engine, "kept", "does it hurt?", "ask_pain")
+    update(engine)
+    delete_conversations(engine, ["gone"])
+    with engine.connect() as connection:
+        people = {row.person for row in connection.execute(sa.select(ROWS))}
+    assert people == {person_key("kept")}

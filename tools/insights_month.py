@@ -20,7 +20,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 import yaml
 
-from bot.insights.store import ROWS, person_of, summary
+from bot.database import person_key
+from bot.insights.store import ROWS, summary
 from tools.harness import ROOT
 from tools.http import send_message
 
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             messages.insert(rng.randint(0, 1), rng.choice(EXTRAS))
         for message in messages:
             send_message(args.url, sender, message, 30, None)
-        sent[person_of(sender)] = theme
+        sent[person_key(sender)] = theme
         shift = rng.randrange(30) * DAY_S
         with engine.begin() as connection:
             connection.execute(

@@ -14,7 +14,6 @@ the guide doesn't cover its theme and its scrubbed wording
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from bot.clinic_notes import Note
-from bot.database import EVENTS, engine_for
+from bot.database import EVENTS, engine_for, person_key
 from bot.insights.privacy import scrub
 from bot.insights.themes import group_others, theme_of
 from bot.nlu.clinic_notes import NotesIndex
@@ -92,11 +91,6 @@ def insights_engine(url: str) -> Engine:
             connect_args={"connect_timeout": 5},
         )
     return engine_for(url)
-
-
-def person_of(sender_id: str) -> str:
-    """A short one-way hash of the sender id: counts people, names nobody."""
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:16]
 
 
 def day_of(timestamp: float) -> str:
@@ -207,7 +201,7 @@ def read_batch(engine: Engine) -> int:
 def rows_for_event(event: Any) -> list[dict[str, Any]]:
     """The aggregate rows one stored event adds."""
     data = json.loads(event.data or "{}")
-    base = {"day": day_of(event.timestamp), "person": person_of(event.sender_id)}
+    base = {"day": day_of(event.timestamp), "person": person_key(event.sender_id)}
     if event.type_name == "action":
         if event.action_name == PREP_SHEET_ACTION:
             return [
