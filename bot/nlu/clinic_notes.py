@@ -29,13 +29,12 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.clinic_notes import Note, load, notes_path
 from bot.nlu.guide_index import bm25, content_stems, inverse_frequencies
 from bot.nlu.intents import set_intent
+from bot.nlu.message_parts import MESSAGE_PARTS_KEY, RISK_CHECK_KEY
 from bot.nlu.rule_based import RuleBasedComponent
 
 logger = logging.getLogger(__name__)
-# Parse-result keys: the matched note, on the message or on one of its parts.
+# Parse-result key: the matched note, on the message or on one of its parts.
 CLINIC_NOTE_KEY = "clinic_note"
-MESSAGE_PARTS_KEY = "message_parts"
-RISK_CHECK_KEY = "risk_check"
 # The heading says what a note is about: its words count this many times.
 HEADING_WEIGHT = 2
 # A message that mentions a symptom is never answered from a note, even when
