@@ -14,6 +14,7 @@ import yaml
 
 from bot.clinic_notes import load
 from bot.database import EVENTS, delete_conversations, person_key
+from bot.insights import store
 from bot.insights.page import as_csv, render
 from bot.insights.privacy import scrub
 from bot.insights.store import ROWS, summary, update
@@ -191,6 +192,26 @@ def test_workers_reading_at_once_count_each_event_once(engine) -> None:
             sa.select(sa.func.count()).select_from(ROWS)
         ).scalar()
     assert counted == 600  # a message row and a topic row per message
+
+
+def test_a_table_another_worker_created_meanwhile_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers starting together both see the tables missing."""
+    fresh = sa.create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    create_all = store.METADATA.create_all
+    raced = []
+
+    def other_worker_wins_once(bind: Any, checkfirst: bool = True) -> None:
+        if not raced:
+            raced.append(True)
+            store.ROWS.create(bind)  # the other worker's CREATE lands first
+            store.ROWS.create(bind)  # so ours fails: it already exists
+        create_all(bind, checkfirst=checkfirst)
+
+    monkeypatch.setattr(store.METADATA, "create_all", other_worker_wins_once)
+    store.ensure_tables(fresh)
+    assert all(sa.inspect(fresh).has_table(t) for t in store.METADATA.tables)
 
 
 def test_deleting_a_conversation_deletes_what_the_page_counted_of_it(engine) -> None:

@@ -80,6 +80,7 @@ PROGRESS = sa.Table(
     sa.Column("last_event_id", sa.Integer, nullable=False),
 )
 READER = "insights"
+CREATE_ATTEMPTS = 5  # one per table and index another worker may win
 
 
 def insights_engine(url: str) -> Engine:
@@ -130,13 +131,17 @@ def question_row(kind: str, asked: str) -> dict[str, Any]:
 def ensure_tables(engine: Engine) -> None:
     """Create the aggregate tables if they are missing.
 
-    Another worker may be creating them at the same moment.
+    Another worker may be creating them at the same moment: a table it made
+    between our check and our CREATE fails ours, so check again and create
+    what is still missing.
     """
-    try:
-        METADATA.create_all(engine, checkfirst=True)
-    except sa.exc.DatabaseError:
-        if not all(sa.inspect(engine).has_table(t) for t in METADATA.tables):
-            raise
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            METADATA.create_all(engine, checkfirst=True)
+            return
+        except sa.exc.DatabaseError:
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise
 
 
 class RacedError(Exception):
