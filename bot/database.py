@@ -90,6 +90,32 @@ def engine_for(url: str) -> Engine:
     return sa.create_engine(url)
 
 
+def pooled_sqlite_engine(url: str | sa.engine.URL) -> Engine:
+    """SQLite for a server: connections kept open, a write-ahead log.
+
+    SQLAlchemy 1.4 opens (and closes) a file database's connection for every
+    session; keeping a few open saves that on every turn. In WAL mode readers
+    don't block the writer, across the worker processes too, and with
+    synchronous=NORMAL a commit waits for no disk flush: a power cut may lose
+    the last turns, never corrupt the file (PostgreSQL is production's store).
+    """
+    engine = sa.create_engine(
+        url,
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def write_ahead(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
 def _reason(error: BaseException) -> str:
     """The first line of the driver's message: the cause without a traceback."""
     cause = getattr(error, "orig", None) or error

@@ -43,7 +43,7 @@ from rasa.core.lock_store import (
 )
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.database import (
@@ -52,6 +52,7 @@ from bot.database import (
     check_redis,
     database_url,
     delete_conversations,
+    pooled_sqlite_engine,
     redis_settings,
 )
 from bot.paths import ROOT
@@ -109,62 +110,100 @@ class DatabaseTrackerStore(SQLTrackerStore):
             # SQLTrackerStore would retry forever, silently from a user's view.
             exit_at_start(error)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self.engine.dispose()
+            self.engine = pooled_sqlite_engine(self.engine.url)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
         self._cache: OrderedDict[str, CachedTracker] = OrderedDict()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker this worker saved last, if still current; else read it."""
         cached = self._cache.get(sender_id)
-        if cached and cached.is_current(self._last_event_id(sender_id)):
-            self._cache.move_to_end(sender_id)
-            return cached.tracker
+        if cached:
+            with self.engine.connect() as connection:
+                current = cached.is_current(self._last_event_id(connection, sender_id))
+            if current:
+                self._cache.move_to_end(sender_id)
+                return cached.tracker
         tracker = await super().retrieve(sender_id)
-        self._remember(sender_id, tracker)
+        if tracker is None:
+            self._cache.pop(sender_id, None)
+        else:
+            with self.engine.connect() as connection:
+                self._remember(tracker, self._last_event_id(connection, sender_id))
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the new events, or erase the conversation if it was asked."""
+        """Store the new events in one INSERT, or erase the conversation if asked.
+
+        Rasa's own save adds one ORM object per event and counts the stored
+        events first; the rows and the table are the same, so Rasa's tools
+        and the retention job read them as before.
+        """
         if erasure_confirmed(tracker):
             await self.delete(tracker.sender_id)
             return
-        await super().save(tracker)
-        self._remember(tracker.sender_id, tracker)
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        unsaved = self._unsaved_events(tracker)
+        with self.engine.begin() as connection:
+            if unsaved:
+                rows = [event_row(sender_id, event) for event in unsaved]
+                connection.execute(self.SQLEvent.__table__.insert(), rows)
+            last_event_id = self._last_event_id(connection, sender_id)
+        self._remember(tracker, last_event_id)
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
-        """The events to store: past the cached count if this is the cached tracker.
+    def _unsaved_events(self, tracker: DialogueStateTracker) -> list[Event]:
+        """The events not stored yet.
 
-        Rasa counts the conversation's stored events with a query on every
-        save; the tracker this worker retrieved (checked current) or saved
-        last already says how many of its events are stored.
+        Past the cached count if this is the cached tracker, else past the
+        count stored since the last session start (as Rasa counts them).
         """
         cached = self._cache.get(tracker.sender_id)
         if cached and cached.tracker is tracker:
-            return itertools.islice(tracker.events, cached.event_count, None)
-        return super()._additional_events(session, tracker)
+            stored = cached.event_count
+        else:
+            with self.session_scope() as session:
+                query = self._event_query(
+                    session, tracker.sender_id, fetch_events_from_all_sessions=False
+                )
+                stored = query.count()
+        return list(itertools.islice(tracker.events, stored, None))
 
     async def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; return how many."""
         self._cache.pop(sender_id, None)
         return delete_conversations(self.engine, [sender_id])
 
-    def _last_event_id(self, sender_id: str) -> int | None:
+    def _last_event_id(self, connection: sa.engine.Connection, sender_id: str) -> Any:
         """The id of the conversation's newest stored event (None if none)."""
-        query = sa.select(sa.func.max(self.SQLEvent.id)).where(
-            self.SQLEvent.sender_id == sender_id
-        )
-        with self.session_scope() as session:
-            return session.execute(query).scalar()
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
+        return connection.execute(query).scalar()
 
-    def _remember(self, sender_id: str, tracker: DialogueStateTracker | None) -> None:
+    def _remember(self, tracker: DialogueStateTracker, last_event_id: Any) -> None:
         """Keep the tracker as stored now, evicting the least recently used."""
-        if tracker is None:
-            self._cache.pop(sender_id, None)
-            return
-        last_id = self._last_event_id(sender_id)
-        self._cache[sender_id] = CachedTracker(tracker, last_id, len(tracker.events))
+        sender_id = tracker.sender_id
+        self._cache[sender_id] = CachedTracker(
+            tracker, last_event_id, len(tracker.events)
+        )
         self._cache.move_to_end(sender_id)
         while len(self._cache) > CACHED_TRACKERS:
             self._cache.popitem(last=False)
+
+
+def event_row(sender_id: str, event: Event) -> dict[str, Any]:
+    """One row of Rasa's events table, with the columns Rasa's save fills."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 @dataclass

@@ -7,8 +7,10 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import stores
@@ -156,8 +158,61 @@ def test_a_cached_trackers_new_events_are_saved_without_counting_the_stored(
         raise AssertionError("counted the stored events")
 
     with monkeypatch.context() as patched:
-        patched.setattr(stores.SQLTrackerStore, "_additional_events", no_count)
+        patched.setattr(stores.SQLTrackerStore, "_event_query", no_count)
         aio.run(store.save(tracker))
     retrieved = aio.run(other.retrieve("gina"))
     texts = [e.text for e in retrieved.events if isinstance(e, UserUttered)]
     assert texts == ["hi", "again"]  # each event stored once, none missing
+
+
+def a_turn(sender_id: str) -> DialogueStateTracker:
+    """A conversation with events of every kind a turn stores."""
+    tracker = conversation(sender_id, "does it hurt?")
+    for event in (
+        ActionExecuted("utter_answer_pain"),
+        BotUttered("Some people may feel...", metadata={"utter_action": "x"}),
+        SlotSet("topic", "pain"),
+        ActionExecuted("action_listen"),
+    ):
+        tracker.update(event)
+    return tracker
+
+
+def stored_rows(url: str) -> list[tuple]:
+    """Every stored event row but its id, in order."""
+    with sa.create_engine(url).connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM events ORDER BY id"))
+        return [tuple(row)[1:] for row in rows]
+
+
+def test_a_turn_is_stored_as_rasas_own_store_stores_it(tmp_path: Path) -> None:
+    """Same table, same columns, same values: Rasa's tools read the rows."""
+    ours, rasas = (f"sqlite:///{tmp_path / name}" for name in ("ours.db", "rasa.db"))
+    tracker = a_turn("hana")
+    aio.run(DatabaseTrackerStore(DOMAIN, host=ours).save(tracker))
+    aio.run(SQLTrackerStore(DOMAIN, db=str(tmp_path / "rasa.db")).save(tracker))
+    assert stored_rows(ours) == stored_rows(rasas)
+    assert len(stored_rows(ours)) == len(tracker.events)
+
+
+def test_a_turns_events_are_inserted_with_one_statement(two_workers) -> None:
+    store, other = two_workers
+    inserts: list[int] = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def count(_conn, _cursor, statement, parameters, _context, many) -> None:
+        if statement.startswith("INSERT INTO events"):
+            inserts.append(len(parameters) if many else 1)
+
+    tracker = a_turn("ivan")
+    aio.run(store.save(tracker))
+    assert inserts == [len(tracker.events)]
+    assert len(aio.run(other.retrieve("ivan")).events) == len(tracker.events)
+
+
+def test_the_sqlite_store_keeps_a_write_ahead_log(two_workers) -> None:
+    store, _ = two_workers
+    aio.run(store.save(a_turn("jo")))
+    with store.engine.connect() as connection:
+        mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"

@@ -122,6 +122,17 @@ def install_production_processor() -> None:
     action_validation.install()
 
 
+def configure_logging_as_the_server_does() -> None:
+    """`rasa run` logs at INFO; unconfigured, Rasa formats every debug line."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.INFO)
+    configure_structlog(logging.INFO)
+
+
 def instrument() -> None:
     """Patch Rasa's classes so every stage of a message is timed."""
     from rasa.core.actions.action import RemoteAction
@@ -232,6 +243,7 @@ async def profile(model: Path, endpoints: Path, scripts: list[list[str]]) -> dic
     from rasa.core.utils import AvailableEndpoints
 
     import_s = time.perf_counter() - started
+    configure_logging_as_the_server_does()
     install_production_processor()
     instrument()
     started = time.perf_counter()
