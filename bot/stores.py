@@ -26,7 +26,7 @@ import os
 import sqlite3
 import sys
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,13 @@ from rasa.core.lock_store import (
 )
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.database import (
@@ -61,6 +67,9 @@ from bot.paths import ROOT
 # been sent, the conversation is erased instead of saved: the store never
 # keeps what the person was told it forgot.
 ERASURE_CONFIRMATIONS = frozenset({"utter_data_deleted", "utter_forgotten"})
+# Events after which Rasa reads a conversation afresh (its store returns the
+# latest session only; a restart forgets the slots).
+RESTARTING_EVENTS = frozenset({SessionStarted.type_name, Restarted.type_name})
 # Trackers kept in memory per worker; the least recently used give way.
 CACHED_TRACKERS = 2000
 # Where the worker processes of one machine share their conversation locks.
@@ -118,12 +127,18 @@ class DatabaseTrackerStore(SQLTrackerStore):
         self._cache: OrderedDict[str, CachedTracker] = OrderedDict()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The tracker this worker saved last, if still current; else read it."""
+        """The tracker this worker saved last, brought up to date; else read it.
+
+        With several workers a conversation's turns land on either, so the
+        cached tracker often misses the other worker's last turn: only those
+        events are read and applied, not the whole conversation (which would
+        make every turn cost more the longer the conversation).
+        """
         cached = self._cache.get(sender_id)
-        if cached:
+        if cached and cached.unchanged_since_saved():
             with self.engine.connect() as connection:
-                current = cached.is_current(self._last_event_id(connection, sender_id))
-            if current:
+                newer = self._events_from(connection, sender_id, cached.last_event_id)
+            if cached.catch_up(newer):
                 self._cache.move_to_end(sender_id)
                 return cached.tracker
         tracker = await super().retrieve(sender_id)
@@ -133,6 +148,18 @@ class DatabaseTrackerStore(SQLTrackerStore):
             with self.engine.connect() as connection:
                 self._remember(tracker, self._last_event_id(connection, sender_id))
         return tracker
+
+    def _events_from(
+        self, connection: sa.engine.Connection, sender_id: str, event_id: Any
+    ) -> list[Any]:
+        """The conversation's stored rows from event_id on (id, type, data)."""
+        table = self.SQLEvent.__table__
+        query = (
+            sa.select(table.c.id, table.c.type_name, table.c.data)
+            .where(table.c.sender_id == sender_id, table.c.id >= event_id)
+            .order_by(table.c.id)
+        )
+        return list(connection.execute(query))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events in one INSERT, or erase the conversation if asked.
@@ -214,15 +241,30 @@ class CachedTracker:
     last_event_id: int | None
     event_count: int
 
-    def is_current(self, last_event_id: int | None) -> bool:
-        """True if nothing was stored since, nor added without being saved.
-
-        Another worker's turn shows as a newer last event id.
-        """
-        return (
-            last_event_id == self.last_event_id
-            and len(self.tracker.events) == self.event_count
+    def unchanged_since_saved(self) -> bool:
+        """True unless events were added without being saved (a failed turn)."""
+        return self.last_event_id is not None and (
+            len(self.tracker.events) == self.event_count
         )
+
+    def catch_up(self, rows: Sequence[Any]) -> bool:
+        """Apply the events stored after ours (rows from our last event on).
+
+        False, changing nothing, when the rows don't continue this tracker: our
+        last event is gone (the conversation was deleted) or a new session or
+        a restart began (the tracker must then be read as Rasa reads it).
+        """
+        if not rows or rows[0].id != self.last_event_id:
+            return False
+        newer = rows[1:]
+        if any(row.type_name in RESTARTING_EVENTS for row in newer):
+            return False
+        for row in newer:
+            self.tracker.update(Event.from_parameters(json.loads(row.data)))
+        if newer:
+            self.last_event_id = newer[-1].id
+            self.event_count = len(self.tracker.events)
+        return True
 
 
 class EnvLockStore(LockStore):

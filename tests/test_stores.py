@@ -10,7 +10,13 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import stores
@@ -216,3 +222,66 @@ def test_the_sqlite_store_keeps_a_write_ahead_log(two_workers) -> None:
     with store.engine.connect() as connection:
         mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
     assert mode == "wal"
+
+
+def user_texts(tracker: DialogueStateTracker) -> list[str]:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def event_dicts(tracker: DialogueStateTracker) -> list[dict]:
+    return [event.as_dict() for event in tracker.events]
+
+
+def test_another_workers_turn_is_applied_without_rereading_the_conversation(
+    two_workers, monkeypatch
+) -> None:
+    """Turns alternate between workers: each reads only the other's new events."""
+    first, second = two_workers
+    tracker = a_turn("kim")
+    aio.run(first.save(tracker))
+    theirs = aio.run(second.retrieve("kim"))
+    theirs.update(UserUttered("and bruising?", {"name": "greet", "confidence": 1.0}))
+    theirs.update(ActionExecuted("action_listen"))
+    aio.run(second.save(theirs))
+
+    async def no_read(*_: object, **__: object) -> None:
+        raise AssertionError("read the whole conversation back")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(stores.SQLTrackerStore, "retrieve", no_read)
+        caught_up = aio.run(first.retrieve("kim"))
+    read_afresh = aio.run(
+        DatabaseTrackerStore(DOMAIN, host=str(first.engine.url)).retrieve("kim")
+    )
+    assert event_dicts(caught_up) == event_dicts(read_afresh)
+    assert caught_up.get_slot("topic") == read_afresh.get_slot("topic")
+
+
+def test_a_conversation_deleted_by_another_worker_is_read_afresh(two_workers) -> None:
+    first, second = two_workers
+    aio.run(first.save(conversation("lee", "hi", "my name is Lee")))
+    aio.run(second.delete("lee"))
+    aio.run(second.save(conversation("lee", "hello")))
+    texts = [
+        e.text
+        for e in aio.run(first.retrieve("lee")).events
+        if isinstance(e, UserUttered)
+    ]
+    assert texts == ["hello"]
+
+
+def test_a_new_session_started_by_another_worker_is_read_as_rasa_reads_it(
+    two_workers,
+) -> None:
+    first, second = two_workers
+    aio.run(first.save(conversation("max", "hi")))
+    theirs = aio.run(second.retrieve("max"))
+    theirs.update(SessionStarted())
+    theirs.update(UserUttered("back again", {"name": "greet", "confidence": 1.0}))
+    aio.run(second.save(theirs))
+    texts = [
+        e.text
+        for e in aio.run(first.retrieve("max")).events
+        if isinstance(e, UserUttered)
+    ]
+    assert texts == ["back again"]  # the latest session only, as Rasa's store reads

@@ -26,13 +26,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from bot.channels.credentials import generate as generate_credentials
-from tools.bench import load, train
+from tools.bench import load, long_conversation, open_loop, train
 from tools.bench.console import phase
 from tools.bench.report import BASELINE, MB, OURS, evaluate_targets, write_outputs
 from tools.bench.servers import Served, action_server, rasa_server
@@ -58,6 +59,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--deadline", type=float, default=90, help="s per level")
     parser.add_argument(
         "--ramp", type=float, default=1.0, help="s over which conversations start"
+    )
+    parser.add_argument(
+        "--rates",
+        default=",".join(f"{r:g}" for r in open_loop.RATES),
+        help="open-loop arrival rates, messages per second, in order",
+    )
+    parser.add_argument(
+        "--open-duration", type=float, default=20.0, help="s of arrivals per rate"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="mean pause (s) between messages",
     )
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured messages")
     parser.add_argument("--seed", type=int, default=7)
@@ -86,19 +101,42 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_load(args: argparse.Namespace) -> dict[int, tuple[load.LoadPlan, list]]:
-    """Each level's plan and scripts, the same for both servers."""
+@dataclass(frozen=True)
+class Loads:
+    """Every load, the same for both servers.
+
+    Closed-loop levels and open-loop rates (each with its scripts), and the
+    long conversation's messages.
+    """
+
+    closed: dict[int, tuple[load.LoadPlan, list]]
+    open: dict[float, tuple[open_loop.OpenLoopPlan, list]]
+    long: list[str]
+
+
+def build_load(args: argparse.Namespace) -> Loads:
+    """Each load's plan and scripts, from a fixed seed."""
     stories = load.story_turns(sorted((ROOT / "tests" / "stories").glob("*.yml")))
     examples = load.nlu_examples(ROOT / "tests" / "nlu" / "test_nlu.yml")
     conversations = math.ceil(args.messages / args.turns)
-    plans = {}
+    closed = {}
     for level in (int(c) for c in args.levels.split(",")):
         plan = load.LoadPlan(level, conversations, args.turns, args.deadline, args.ramp)
         scripts = load.build_scripts(
             stories, examples, conversations, args.turns, args.seed + level
         )
-        plans[level] = (plan, scripts)
-    return plans
+        closed[level] = (plan, scripts)
+    rates = {}
+    for rate in (float(r) for r in args.rates.split(",")):
+        open_plan = open_loop.OpenLoopPlan(
+            rate, args.open_duration, args.turns, args.think
+        )
+        scripts = load.build_scripts(
+            stories, examples, open_plan.conversations, args.turns, args.seed + 1000
+        )
+        rates[rate] = (open_plan, scripts)
+    first = [text for script in closed[min(closed)][1] for text in script]
+    return Loads(closed, rates, long_conversation.script(first))
 
 
 def train_both(args: argparse.Namespace, models: Path) -> dict[str, train.Trained]:
@@ -123,11 +161,11 @@ def train_both(args: argparse.Namespace, models: Path) -> dict[str, train.Traine
     return trained
 
 
-def drive(served: Served, plans: dict, warmup: list[str], name: str) -> dict:
-    """Warm up, then run every level against one server; its figures."""
+def drive(served: Served, load_plans: Loads, warmup: list[str], name: str) -> dict:
+    """Warm up, then run every load against one server; its figures."""
     asyncio.run(load.warm_up(served.url, warmup, name))
     levels, latencies = {}, {}
-    for level, (plan, scripts) in plans.items():
+    for level, (plan, scripts) in load_plans.closed.items():
         phase(f"  {name}: {level} concurrent conversation(s), {plan.messages} messages")
         result = asyncio.run(load.run_level(served.url, scripts, plan, name))
         summary = result.summary()
@@ -137,14 +175,52 @@ def drive(served: Served, plans: dict, warmup: list[str], name: str) -> dict:
         )
         levels[str(level)] = summary
         latencies[str(level)] = [round(v, 2) for v in result.latencies_ms]
-    return {"levels": levels, "latencies_ms": latencies}
+    return {
+        "levels": levels,
+        "latencies_ms": latencies,
+        "open_loop": drive_open_loop(served, load_plans, name),
+        "long_conversation": drive_long_conversation(served, load_plans, name),
+    }
+
+
+def drive_open_loop(served: Served, load_plans: Loads, name: str) -> dict:
+    """Each arrival rate in turn, until the server saturates; their figures."""
+    rates = []
+    for rate, (plan, scripts) in load_plans.open.items():
+        phase(f"  {name}: open loop, {rate:g} msg/s arriving for {plan.duration_s:g} s")
+        result = asyncio.run(open_loop.run_rate(served.url, scripts, plan, name, rate))
+        summary = result.summary()
+        phase(
+            f"  {name}: p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
+            f"p99 {summary['p99_ms']} ms, {summary['unanswered']} unanswered"
+        )
+        rates.append(summary)
+        if open_loop.saturated(summary):
+            phase(f"  {name}: saturated; higher rates not run")
+            break
+    return {
+        "rates": rates,
+        "highest_rate_p95_ok": open_loop.highest_rate_under(rates),
+    }
+
+
+def drive_long_conversation(served: Served, load_plans: Loads, name: str) -> dict:
+    """One conversation of long_conversation.TURNS messages; its figures."""
+    phase(f"  {name}: one conversation of {len(load_plans.long)} messages")
+    latencies = asyncio.run(long_conversation.run(served.url, load_plans.long, name))
+    summary = long_conversation.summary(latencies)
+    phase(
+        f"  {name}: median turn {summary['first_median_ms']} ms over the first "
+        f"{long_conversation.WINDOW}, {summary['last_median_ms']} ms over the last"
+    )
+    return {**summary, "latencies_ms": [round(v, 2) for v in latencies]}
 
 
 def serve_and_load(
     name: str,
     model: Path,
     args: argparse.Namespace,
-    plans: dict,
+    plans: Loads,
     warmup: list[str],
     env: dict[str, str],
 ) -> dict[str, Any]:
@@ -217,9 +293,9 @@ def run_profile(
     return json.loads(result.read_text())
 
 
-def meta(args: argparse.Namespace, plans: dict, started_at: str) -> dict[str, Any]:
+def meta(args: argparse.Namespace, plans: Loads, started_at: str) -> dict[str, Any]:
     """Where and how the benchmark ran."""
-    levels = ", ".join(str(level) for level in plans)
+    levels = ", ".join(str(level) for level in plans.closed)
     return {
         "started_at": started_at,
         "cpus": os.cpu_count(),
@@ -242,6 +318,22 @@ def meta(args: argparse.Namespace, plans: dict, started_at: str) -> dict[str, An
             f"conversations start spread over {args.ramp:g} s; a level stops "
             f"after {args.deadline:g} s."
         ),
+        "open_loop_description": (
+            f"at each rate ({args.rates} messages per second, in order, until "
+            f"p95 passes {open_loop.SATURATED_P95_MS / 1000:g} s) people arrive "
+            f"for {args.open_duration:g} s as a Poisson process at rate / "
+            f"{args.turns} conversations per second, each sending {args.turns} "
+            "messages built as above (seed + 1000) and pausing between them "
+            f"for an exponentially distributed time, {args.think:g} s on "
+            "average; conversations under way get 20 s more to finish, and a "
+            "message left unanswered counts as slower than every answer."
+        ),
+        "long_description": (
+            f"one conversation of {long_conversation.TURNS} messages, the first "
+            f"{long_conversation.WINDOW} of the 1-conversation level's messages "
+            "repeated, sent one after the other: the median of turns 1-20 "
+            "against that of the last 20 (the same messages, with more history)."
+        ),
     }
 
 
@@ -261,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {"meta": meta(args, plans, started_at), "servers": {}}
     models = train_both(args, out / "models")
     generate_credentials(ROOT / "credentials.yml", run_dir / "credentials.yml", {})
-    first_scripts = plans[min(plans)][1]
+    first_scripts = plans.closed[min(plans.closed)][1]
     warmup = [text for script in first_scripts[::-1] for text in script][: args.warmup]
     phase("Starting the action server...")
     with action_server(BIN, run_dir / "logs" / "actions.log", env) as actions_url:
@@ -271,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["servers"][name] = {"training": trained.to_json(), **figures}
         if not args.skip_profile:
             results["profile"] = run_profile(
-                models[OURS].model, args.endpoints, plans[min(plans)][1], run_dir, env
+                models[OURS].model, args.endpoints, first_scripts, run_dir, env
             )
     results["meta"]["loadavg_end"] = os.getloadavg()[0]
     results["meta"]["duration_s"] = round(time.monotonic() - started, 1)

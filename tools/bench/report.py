@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tools.bench import long_conversation, open_loop
 from tools.bench.stats import ratio
 
 OURS, BASELINE = "mesoprep", "baseline"
@@ -20,7 +21,10 @@ STARTUP_LIMIT_S = 15.0
 TRAINING_LIMIT_S = 60.0
 # Per Rasa worker: the process tree's peak over the number of workers.
 MEMORY_PER_WORKER_BYTES = 800_000_000
-SINGLE_P50_LIMIT_MS = 25.0
+SINGLE_P50_LIMIT_MS = 15.0
+CPU_PER_TURN_LIMIT_MS = 12.0
+THROUGHPUT_FLOOR = 100.0  # messages per second at the top level, on 2 cores
+OPEN_LOOP_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -77,13 +81,19 @@ def evaluate_targets(results: dict[str, Any]) -> list[Target]:
         f"{_fmt_ratio(factor)} ({_fmt(ours.get('messages_per_s'))} vs "
         f"{_fmt(base.get('messages_per_s'))} msg/s)"
     )
+    served = ours.get("messages_per_s")
     return [
         Target(
             f"Throughput at {top} conversations",
-            f"≥ {THROUGHPUT_FACTOR:g}× baseline",
+            f"≥ {THROUGHPUT_FACTOR:g}× baseline and ≥ {THROUGHPUT_FLOOR:g} msg/s",
             throughput,
-            None if factor is None else factor >= THROUGHPUT_FACTOR,
+            None
+            if factor is None or served is None
+            else factor >= THROUGHPUT_FACTOR and served >= THROUGHPUT_FLOOR,
         ),
+        _cpu_target(results),
+        _open_loop_target(results),
+        _growth_target(results),
         Target(
             f"p95 latency at {top} conversations",
             f"≤ {P95_LIMIT_MS:g} ms",
@@ -114,6 +124,133 @@ def evaluate_targets(results: dict[str, Any]) -> list[Target]:
             _fmt(None if per_worker is None else per_worker / MB, " MB", 0),
             None if per_worker is None else per_worker <= MEMORY_PER_WORKER_BYTES,
         ),
+    ]
+
+
+def _cpu_target(results: dict[str, Any]) -> Target:
+    """A turn's time in one process, profiled (the CPU it costs)."""
+    turn = lookup(results, "profile.turn_ms.mean")
+    return Target(
+        "CPU per turn, profiled",
+        f"≤ {CPU_PER_TURN_LIMIT_MS:g} ms",
+        _fmt(turn, " ms"),
+        None if turn is None else turn <= CPU_PER_TURN_LIMIT_MS,
+    )
+
+
+def highest_open_rate(results: dict[str, Any], server: str) -> float | None:
+    """The highest open-loop rate whose p95 stayed within the limit."""
+    figures = results["servers"].get(server, {}).get("open_loop", {})
+    return figures.get("highest_rate_p95_ok")
+
+
+def _open_loop_target(results: dict[str, Any]) -> Target:
+    """Highest rate with p95 under the limit, against the baseline's."""
+    ours, base = highest_open_rate(results, OURS), highest_open_rate(results, BASELINE)
+    tried = [
+        r["rate"]
+        for r in results["servers"]
+        .get(BASELINE, {})
+        .get("open_loop", {})
+        .get("rates", [])
+    ]
+    # A baseline that fails even the lowest rate: compare with that rate.
+    reference = base if base is not None else (min(tried) if tried else None)
+    factor = ratio(ours, reference)
+    below = "" if base is not None or reference is None else " (baseline: none)"
+    return Target(
+        f"Highest open-loop rate with p95 ≤ {open_loop.P95_LIMIT_MS:g} ms",
+        f"≥ {OPEN_LOOP_FACTOR:g}× baseline's",
+        f"{_fmt_ratio(factor)} ({_fmt(ours, '', 0)} vs "
+        f"{_fmt(base, '', 0)} msg/s{below})",
+        None if factor is None else factor >= OPEN_LOOP_FACTOR,
+    )
+
+
+def _growth_target(results: dict[str, Any]) -> Target:
+    """Median of the last 20 turns of one long conversation over the first 20."""
+    long = results["servers"][OURS].get("long_conversation", {})
+    growth = long.get("growth")
+    return Target(
+        "Turns 101-120 of one conversation against turns 1-20 (median)",
+        f"within {round((long_conversation.GROWTH_LIMIT - 1) * 100)} %",
+        f"{_fmt(long.get('last_median_ms'), ' ms')} vs "
+        f"{_fmt(long.get('first_median_ms'), ' ms')} ({_fmt_ratio(growth)})",
+        None if growth is None else growth <= long_conversation.GROWTH_LIMIT,
+    )
+
+
+def open_loop_rows(results: dict[str, Any]) -> list[list[str]]:
+    """Rows: rate, then p50 / p95 / p99 for mesoprep and the baseline."""
+    by_server = {
+        name: {r["rate"]: r for r in figures.get("open_loop", {}).get("rates", [])}
+        for name, figures in results["servers"].items()
+    }
+    rows = []
+    for rate in open_loop.REPORTED_RATES:
+        row = [f"{rate:g} msg/s"]
+        for name in (OURS, BASELINE):
+            figures = by_server.get(name, {}).get(rate)
+            if figures is None:
+                row += ["not run (saturated below)", "", ""]
+                continue
+            row += [_latency(figures[f"p{q}_ms"]) for q in (50, 95, 99)]
+        rows.append(row)
+    return rows
+
+
+def _latency(ms: float | None) -> str:
+    """A latency; 'unanswered' when the percentile fell on a lost message."""
+    if ms is not None and ms >= open_loop.UNANSWERED_MS:
+        return "unanswered"
+    return _fmt(ms, " ms", 0)
+
+
+def _open_loop_section(results: dict[str, Any]) -> list[str]:
+    if not any("open_loop" in f for f in results["servers"].values()):
+        return []
+    highest = {
+        name: _fmt(highest_open_rate(results, name), " msg/s", 0)
+        for name in (OURS, BASELINE)
+    }
+    header = ["Arrival rate"] + [
+        f"{name} p{q}" for name in (OURS, "baseline") for q in (50, 95, 99)
+    ]
+    return [
+        "## Latency as people feel it (open loop)",
+        "",
+        f"{results['meta'].get('open_loop_description', '')}",
+        "",
+        *_table(header, open_loop_rows(results)),
+        "",
+        f"Highest rate tried with p95 ≤ {open_loop.P95_LIMIT_MS:g} ms: "
+        f"mesoprep {highest[OURS]}, baseline {highest[BASELINE]}.",
+        "",
+    ]
+
+
+def _long_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for name in (OURS, BASELINE):
+        long = results["servers"].get(name, {}).get("long_conversation")
+        if long:
+            rows.append(
+                [
+                    name,
+                    _fmt(long.get("first_median_ms"), " ms"),
+                    _fmt(long.get("last_median_ms"), " ms"),
+                    _fmt_ratio(long.get("growth")),
+                ]
+            )
+    if not rows:
+        return []
+    return [
+        "## A long conversation",
+        "",
+        f"{results['meta'].get('long_description', '')}",
+        "",
+        *_table(["Server", "Turns 1-20", "Turns 101-120", "Ratio"], rows),
+        "",
     ]
 
 
@@ -333,6 +470,8 @@ def render_markdown(results: dict[str, Any], plot_name: str = "latency.png") -> 
         "",
         f"![Latency distribution]({plot_name})",
         "",
+        *_open_loop_section(results),
+        *_long_section(results),
         *_profile_section(results),
         *_method_section(meta),
     ]
