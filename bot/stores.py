@@ -105,6 +105,8 @@ def erasure_confirmed(tracker: DialogueStateTracker) -> bool:
 class DatabaseTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on DATABASE_URL, with erasure on request."""
 
+    engine: sa.engine.Engine  # set by SQLTrackerStore.__init__, untyped there
+
     def __init__(
         self,
         domain: Domain | None = None,

@@ -119,7 +119,11 @@ async def _person(
 
 
 async def run_rate(
-    url: str, scripts: Sequence[list[str]], plan: OpenLoopPlan, run_id: str, seed: int
+    url: str,
+    scripts: Sequence[list[str]],
+    plan: OpenLoopPlan,
+    run_id: str,
+    seed: float,
 ) -> RateResult:
     """Start conversations at plan.rate / plan.turns a second; measure each turn."""
     rng = random.Random(seed)
