@@ -107,7 +107,7 @@ insights: $(VENV)/.installed ## The clinic's summary of the last DAYS days (defa
 
 .PHONY: unit
 unit: $(VENV)/.installed ## pytest: actions, content, safety net (no server needed)
-	@$(BIN)/pytest -q -s tests -m "not server and not scale"
+	@$(BIN)/pytest -q -s tests -m "not server and not scale and not model"
 
 .PHONY: stories
 stories: $(MODEL) ## End-to-end test stories, any prediction error fails
@@ -148,7 +148,7 @@ risk-cv: $(VENV)/.installed ## Risk model, leaving one corpus writer out (about 
 # its own database in a temporary directory (tools/harness.py).
 conversations: $(MODEL) browser ## Live server: conversations, channels, widget in Chromium, public sample
 	@echo "==> Conversations against a live server (starts in about half a minute)..."
-	@$(BIN)/pytest -q -rs -s tests -m "server and not scale"
+	@$(BIN)/pytest -q -rs -s tests -m "(server or model) and not scale"
 
 .PHONY: test
 test: lint validate notes-check unit stories evaluate conversations ## Everything CI runs
@@ -182,13 +182,20 @@ image: ## Build the container image mesoprep:latest (podman or docker)
 	@$(ENGINE) build $(if $(filter podman,$(notdir $(ENGINE))),--format docker) \
 		-f Containerfile -t $(IMAGE) $(IMAGE_BUILD_ARGS) .
 
-# Builds local base images (nothing can be pulled here), the image, and runs
-# compose.yml: one conversation, a restart, the topic still known. Installs
-# podman, buildah, runc, debootstrap and podman-compose where missing. CI runs
-# it after `make scale-test`.
+# Builds local base images (nothing can be pulled here) and the image, and
+# checks what the image holds. Installs podman, buildah, runc, debootstrap and
+# podman-compose where missing. CI runs it after `make scale-test`.
 .PHONY: image-test
-image-test: ## Build the image and test it with compose (installs podman; about 10 min)
+image-test: ## Build the image and check it (installs podman; about 10 min)
 	@bash tools/image_test.sh
+
+# compose.yml for real with the image `make image-test` built (built first
+# when missing): the assistant, the action server, PostgreSQL and Redis; every
+# health check; a cited conversation across a restart of the assistant; all
+# of it removed afterwards. CI runs it after `make image-test`.
+.PHONY: compose-test
+compose-test: ## Run compose.yml with the built image: health, a restart, teardown (about 2 min)
+	@bash tools/compose_test.sh
 
 # ---- Privacy ------------------------------------------------------------------
 

@@ -11,7 +11,13 @@ Answers from the guide, urgent-care advice and the contact route are domain
 responses and keep working; action_load_settings only refreshes settings
 whose slot defaults are already safe, so its failure is only logged.
 
-``install()`` makes Rasa's Agent build this processor; bot.serve calls it
+ProductionProcessor adds one more change: the dialogue policies are shown
+the conversation's recent turns only (bot.recent_history), and trackers
+fold and copy their events without replaying the whole conversation
+(bot.tracker_history), so a turn costs the same at the hundredth message as
+at the first.
+
+``install()`` makes Rasa's Agent build that processor; bot.serve calls it
 before the server starts.
 """
 
@@ -33,6 +39,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, FollowupAction
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+
+from bot import tracker_history
+from bot.recent_history import recent_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +106,24 @@ class ApologisingProcessor(MessageProcessor):
         )
 
 
+class ProductionProcessor(ApologisingProcessor):
+    """The apologising processor, predicting from the recent turns."""
+
+    def _predict_next_with_tracker(
+        self, tracker: DialogueStateTracker
+    ) -> PolicyPrediction:
+        """Rasa's prediction, with the policies shown the recent turns only.
+
+        A pending follow-up action is Rasa's to handle on the tracker itself.
+        """
+        if tracker.followup_action:
+            return super()._predict_next_with_tracker(tracker)
+        return super()._predict_next_with_tracker(recent_tracker(tracker))
+
+
 def install() -> None:
-    """Make every Agent (and so `rasa run`) build an ApologisingProcessor."""
+    """Make every Agent (and so `rasa run`) build a ProductionProcessor."""
     # Agent.load_model constructs the processor by this module-level name,
     # also when a new model is loaded through the HTTP API.
-    rasa.core.agent.MessageProcessor = ApologisingProcessor
+    rasa.core.agent.MessageProcessor = ProductionProcessor
+    tracker_history.install()

@@ -16,8 +16,9 @@ import rasa.__main__
 import rasa.core.agent
 from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import action_validation, processor
+from bot import action_validation, processor, tracker_history
 
 
 def parameters(function: Callable[..., Any]) -> list[str]:
@@ -42,15 +43,37 @@ def test_run_action_keeps_the_signature_the_apology_overrides() -> None:
     assert parameters(MessageProcessor._run_action) == parameters(
         processor.ApologisingProcessor._run_action
     ), "MessageProcessor._run_action's parameters changed"
+    assert parameters(MessageProcessor._predict_next_with_tracker) == parameters(
+        processor.ProductionProcessor._predict_next_with_tracker
+    ), "MessageProcessor._predict_next_with_tracker's parameters changed"
 
 
-def test_install_makes_the_agent_build_the_apologising_processor() -> None:
+def test_install_makes_the_agent_build_the_production_processor() -> None:
     original = rasa.core.agent.MessageProcessor
     try:
         processor.install()
-        assert rasa.core.agent.MessageProcessor is processor.ApologisingProcessor
+        assert rasa.core.agent.MessageProcessor is processor.ProductionProcessor
+        assert issubclass(processor.ProductionProcessor, processor.ApologisingProcessor)
+        assert DialogueStateTracker.applied_events is tracker_history.applied_events
+        assert DialogueStateTracker.copy is tracker_history.copy_tracker
     finally:
         rasa.core.agent.MessageProcessor = original
+        DialogueStateTracker.applied_events = tracker_history.RASAS_APPLIED_EVENTS
+        DialogueStateTracker.copy = tracker_history.RASAS_COPY
+
+
+def test_the_tracker_methods_replaced_keep_their_shape() -> None:
+    """bot.tracker_history re-implements the fold of these; they must not move."""
+    for name in ("applied_events", "copy", "_undo_till_previous", "init_copy"):
+        assert callable(getattr(DialogueStateTracker, name, None)), name
+    source = inspect.getsource(tracker_history.RASAS_APPLIED_EVENTS)
+    for branch in (
+        "Restarted, SessionStarted",
+        "ActionReverted",
+        "UserUtteranceReverted",
+    ):
+        assert branch in source, f"applied_events changed: {branch} no longer handled"
+    assert parameters(DialogueStateTracker.applied_events) == ["self"]
 
 
 def test_remote_action_result_check_keeps_its_shape() -> None:

@@ -1,87 +1,33 @@
 #!/usr/bin/env bash
-# `make image-test`: build the container image and run compose.yml with it.
+# `make image-test`: build the container image and check what it holds.
 #
 # On this kind of machine no container registry is reachable, so nothing can
 # be pulled: the base images are made here, from Debian's mirror.
-#   1. podman, buildah, runc, debootstrap, podman-compose, fuse-overlayfs from
-#      apt where missing; a containers.conf (runc, ulimits) in a temp dir.
+#   1. podman and its helpers (tools/podman_env.sh).
 #   2. debootstrap bookworm (minbase) -> a Debian base image; with this
 #      machine's Python 3.10 copied in -> localhost/python:3.10-slim, which
 #      stands in for Docker Hub's python:3.10-slim; with Debian's
-#      postgresql-15 / redis-server -> stand-ins for postgres:15 and redis:7.
+#      postgresql-15 / redis-server -> stand-ins for postgres:15 and redis:7
+#      (`make compose-test` runs them).
 #   3. `make image` with BASE_IMAGE=localhost/python:3.10-slim.
-#   4. compose.yml up; one question; the assistant restarted; a follow-up that
-#      needs the topic stored in PostgreSQL before the restart.
+#   4. The image's own check: its model, Rasa and the project import as the
+#      non-root user, and the server's command finds everything it names.
 # Host specifics (the proxy's CA certificates, proxy and index variables)
 # go into the stand-in base image only, never into Containerfile.
-# Everything it starts is removed on exit; the images are kept.
+# Everything it starts is removed on exit; the images are kept for
+# `make compose-test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
+# shellcheck source=tools/podman_env.sh
+source tools/podman_env.sh
 
-IMAGE=localhost/mesoprep:latest
-PYTHON_BASE=localhost/python:3.10-slim
-DEBIAN_BASE=localhost/mesoprep-test/debian:bookworm
-POSTGRES_TEST_IMAGE=localhost/mesoprep-test/postgres:15
-REDIS_TEST_IMAGE=localhost/mesoprep-test/redis:7
-PROJECT=mesoprep-image-test
-SENDER=img-test
-STARTED=$(date +%s)
-
-say() { echo "==> $*"; }
-fail() { echo "error: $*" >&2; exit 1; }
-
-# ---- 1. Tools ---------------------------------------------------------------------
-
-sudo=""
-[ "$(id -u)" = 0 ] || sudo="sudo"
-missing=()
-for tool in podman buildah runc debootstrap podman-compose fuse-overlayfs; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "Installing Debian's ${missing[*]}..."
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-TMP=$(mktemp -d -t mesoprep-image-test.XXXXXX)
-# Measured here: the default runtime (crun) fails on this host's cgroups and
-# rlimits; runc with explicit ulimits works.
-cat >"$TMP/containers.conf" <<'CONF'
-[engine]
-runtime = "runc"
-
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-CONF
-export CONTAINERS_CONF="$TMP/containers.conf"
-
-compose() {
-  podman-compose -p "$PROJECT" -f "$ROOT/compose.yml" "$@"
-}
-
-compose_up=0
 cleanup() {
   local status=$?
   set +e
-  if [ "$compose_up" = 1 ]; then
-    if [ "$status" != 0 ]; then
-      for service in assistant actions postgres redis; do
-        echo "---- last log lines of $service ----"
-        podman logs --tail 30 "${PROJECT}_${service}_1" 2>&1
-      done
-    fi
-    say "Tearing the stack down..."
-    # -v: the anonymous /app/.data volumes too, which `down -v` leaves.
-    podman ps -aq --filter "label=io.podman.compose.project=$PROJECT" |
-      xargs -r podman rm -f -v >/dev/null 2>&1
-    compose down -v >/dev/null 2>&1
-  fi
   rm -rf "$TMP"
   local took=$(( $(date +%s) - STARTED ))
   if [ "$status" = 0 ]; then
-    echo "PASS: image-test: $IMAGE served a conversation that survived a restart (${took} s)"
+    echo "PASS: image-test: $IMAGE built and checked (${took} s)"
   else
     echo "FAIL: image-test (exit $status after ${took} s)"
   fi
@@ -216,56 +162,14 @@ make --no-print-directory image ENGINE=podman IMAGE="$IMAGE" \
 size=$(podman image inspect "$IMAGE" --format '{{.Size}}')
 say "Image $IMAGE: $(( size / 1000000 )) MB"
 
-# ---- 4. The stack -----------------------------------------------------------------
+# ---- 4. The image's own check ----------------------------------------------------
 
-port=5005
-if "$python" -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", 5005)) != 0)'; then
-  port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  say "Port 5005 is in use here: publishing the assistant on $port"
-fi
-export MESOPREP_IMAGE=$IMAGE POSTGRES_IMAGE=$POSTGRES_TEST_IMAGE REDIS_IMAGE=$REDIS_TEST_IMAGE \
-       ASSISTANT_PORT=$port
-say "compose up: assistant, actions, postgres, redis..."
-compose down -v >/dev/null 2>&1 || true
-compose_up=1
-compose up -d >"$TMP/compose-up.log" 2>&1 || { cat "$TMP/compose-up.log"; fail "compose up failed"; }
-
-BASE_URL="http://127.0.0.1:$port"
-wait_healthy() {
-  say "Waiting for the assistant at $BASE_URL/webhooks/rest/ ..."
-  local deadline=$(( $(date +%s) + 300 ))
-  until curl -fsS -o /dev/null "$BASE_URL/webhooks/rest/" 2>/dev/null; do
-    state=$(podman inspect -f '{{.State.Status}}' "${PROJECT}_assistant_1" 2>/dev/null || echo missing)
-    case $state in exited|missing) fail "the assistant container is $state" ;; esac
-    [ "$(date +%s)" -lt "$deadline" ] || fail "the assistant did not answer within 300 s"
-    sleep 3
-  done
-}
-
-# Ask: prints the reply's texts, one message a line.
-ask() {
-  curl -fsS -H 'Content-Type: application/json' \
-    -d "$("$python" -c 'import json,sys; print(json.dumps({"sender": sys.argv[1], "message": sys.argv[2]}))' "$SENDER" "$1")" \
-    "$BASE_URL/webhooks/rest/webhook" |
-    "$python" -c 'import json,sys; print("\n".join(m.get("text", "") for m in json.load(sys.stdin)))'
-}
-
-expect() {  # expect QUESTION TEXT
-  local reply
-  reply=$(ask "$1") || fail "no reply to \"$1\""
-  if ! grep -qF "$2" <<<"$reply"; then
-    printf '%s\n' "$reply" | sed 's/^/    /'
-    fail "the reply to \"$1\" lacks \"$2\""
-  fi
-  say "\"$1\" -> cites \"$2\""
-}
-
-wait_healthy
-expect "does it hurt?" "Source: Pain and Discomfort"
-
-say "Restarting the assistant container..."
-# Podman without systemd logs that it cannot schedule the HEALTHCHECK: noise.
-podman restart -t 30 "${PROJECT}_assistant_1" >"$TMP/restart.log" 2>&1 ||
-  { cat "$TMP/restart.log"; fail "podman restart failed"; }
-wait_healthy
-expect "how long does that last?" "Pain and Discomfort"
+say "Checking the image: model, Rasa and the project, as its user..."
+podman run --rm "$IMAGE" sh -c '
+  set -e
+  test "$(id -u)" != 0
+  test -s models/mesoprep.tar.gz
+  python -c "import rasa, rasa_sdk, spacy, bot.serve, actions; print(\"rasa\", rasa.__version__)"
+  python -m bot.channels.credentials credentials.yml /tmp/credentials.yml
+  test -s /tmp/credentials.yml
+' || fail "the image lacks what its server needs"

@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import random
 import shlex
 import subprocess
 import sys
@@ -135,8 +136,11 @@ def build_load(args: argparse.Namespace) -> Loads:
             stories, examples, open_plan.conversations, args.turns, args.seed + 1000
         )
         rates[rate] = (open_plan, scripts)
-    first = [text for script in closed[min(closed)][1] for text in script]
-    return Loads(closed, rates, long_conversation.script(first))
+    # Questions about the guide only: an erasure request or a crisis in the
+    # block would end or change the conversation it measures.
+    questions = load.nlu_examples(ROOT / "tests" / "nlu" / "test_nlu.yml", "ask_")
+    block = random.Random(args.seed).sample(questions, long_conversation.WINDOW)
+    return Loads(closed, rates, long_conversation.script(block))
 
 
 def train_both(args: argparse.Namespace, models: Path) -> dict[str, train.Trained]:
@@ -329,10 +333,11 @@ def meta(args: argparse.Namespace, plans: Loads, started_at: str) -> dict[str, A
             "message left unanswered counts as slower than every answer."
         ),
         "long_description": (
-            f"one conversation of {long_conversation.TURNS} messages, the first "
-            f"{long_conversation.WINDOW} of the 1-conversation level's messages "
-            "repeated, sent one after the other: the median of turns 1-20 "
-            "against that of the last 20 (the same messages, with more history)."
+            f"one conversation of {long_conversation.TURNS} messages: "
+            f"{long_conversation.WINDOW} questions about the guide drawn from "
+            f"tests/nlu (intents ask_*, seed {args.seed}), repeated, sent one "
+            "after the other; the median of turns 1-20 against that of the "
+            "last 20 (the same messages, with more history)."
         ),
     }
 

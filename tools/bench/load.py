@@ -64,10 +64,15 @@ def strip_entities(text: str) -> str:
     return ENTITY_MARKUP.sub(r"\1", text)
 
 
-def nlu_examples(path: Path) -> list[str]:
-    """Every example of an NLU YAML file, as a user would type it."""
+def nlu_examples(path: Path, intent_prefix: str = "") -> list[str]:
+    """Every example of an NLU YAML file, as a user would type it.
+
+    Only the intents whose name starts with intent_prefix, if given.
+    """
     examples = []
     for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        if not str(block.get("intent", "")).startswith(intent_prefix):
+            continue
         for line in str(block.get("examples", "")).splitlines():
             line = line.strip()
             if line.startswith("- "):
