@@ -252,3 +252,15 @@ def test_report_shows_open_loop_and_long_conversation_targets() -> None:
         "| 80 msg/s | 10 ms | 280 ms | 280 ms | not run (saturated below) |" in report
     )
     assert "mesoprep 80 msg/s, baseline 5 msg/s" in report
+
+
+def test_the_baseline_can_be_trained_for_fewer_epochs(tmp_path) -> None:
+    from tools.bench.train import write_baseline_config
+
+    default = write_baseline_config(tmp_path / "a.yml").read_text()
+    shorter = write_baseline_config(tmp_path / "b.yml", 5).read_text()
+    assert "epochs: 100" in default and "epochs: 100" not in shorter
+    assert shorter.count("epochs: 5") == default.count("epochs: 100") >= 3
+    results = _results(120, 100)
+    results["meta"]["baseline_epochs"] = 5
+    assert "trained for 5 epochs instead of Rasa's 100" in render_markdown(results)

@@ -413,6 +413,7 @@ def _method_section(meta: dict[str, Any]) -> list[str]:
         "- Memory: RSS of the server process and its children, sampled every "
         "0.25 s from process start to the end of the load.",
         "- Start-up: from starting the server to the first answered REST message.",
+        *_epochs_note(meta),
         "- Training: `rasa train` with an empty cache directory; the baseline is "
         "Rasa's default config (`rasa/engine/recipes/config_files/default_config.yml`, "
         "what `rasa init` projects train with) on the same domain.yml and data/. "
@@ -420,6 +421,19 @@ def _method_section(meta: dict[str, Any]) -> list[str]:
         "(`--retrain-baseline` forces a new one); its training time is then the "
         "time measured when it was trained.",
         "",
+    ]
+
+
+def _epochs_note(meta: dict[str, Any]) -> list[str]:
+    """A bullet when the baseline was trained for fewer epochs than Rasa's."""
+    epochs = meta.get("baseline_epochs")
+    if not epochs:
+        return []
+    return [
+        f"- The baseline's networks (DIET, ResponseSelector, TED, UnexpecTED) "
+        f"were trained for {epochs} epochs instead of Rasa's 100 "
+        "(`--baseline-epochs`): the same networks, so the same work per "
+        "message, but its training time is not Rasa's default's."
     ]
 
 
