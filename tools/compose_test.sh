@@ -49,12 +49,8 @@ cleanup() {
     [ "$left" = 0 ] || { echo "error: $left container(s) left behind" >&2; status=1; }
   fi
   rm -rf "$TMP"
-  local took=$(( $(date +%s) - STARTED ))
-  if [ "$status" = 0 ]; then
-    echo "PASS: compose-test: the stack was healthy, held a cited conversation across a restart of the assistant, and was removed (${took} s)"
-  else
-    echo "FAIL: compose-test (exit $status after ${took} s)"
-  fi
+  report "$status" compose-test \
+    "the stack was healthy, held a cited conversation across a restart of the assistant, and was removed"
   exit "$status"
 }
 trap cleanup EXIT

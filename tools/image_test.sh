@@ -25,12 +25,7 @@ cleanup() {
   local status=$?
   set +e
   rm -rf "$TMP"
-  local took=$(( $(date +%s) - STARTED ))
-  if [ "$status" = 0 ]; then
-    echo "PASS: image-test: $IMAGE built and checked (${took} s)"
-  else
-    echo "FAIL: image-test (exit $status after ${took} s)"
-  fi
+  report "$status" image-test "$IMAGE built and checked"
   exit "$status"
 }
 trap cleanup EXIT

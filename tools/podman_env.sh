@@ -13,6 +13,15 @@ STARTED=$(date +%s)
 
 say() { echo "==> $*"; }
 fail() { echo "error: $*" >&2; exit 1; }
+# The last line of a run: report STATUS NAME WHAT-PASSED.
+report() {
+  local took=$(( $(date +%s) - STARTED ))
+  if [ "$1" = 0 ]; then
+    echo "PASS: $2: $3 (${took} s)"
+  else
+    echo "FAIL: $2 (exit $1 after ${took} s)"
+  fi
+}
 
 # ---- Tools
 
