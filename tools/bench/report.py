@@ -175,9 +175,19 @@ def _growth_target(results: dict[str, Any]) -> Target:
         "Turns 101-120 of one conversation against turns 1-20 (median)",
         f"within {round((long_conversation.GROWTH_LIMIT - 1) * 100)} %",
         f"{_fmt(long.get('last_median_ms'), ' ms')} vs "
-        f"{_fmt(long.get('first_median_ms'), ' ms')} ({_fmt_ratio(growth)})",
+        f"{_fmt(long.get('first_median_ms'), ' ms')} ({_fmt_change(growth)})",
         None if growth is None else growth <= long_conversation.GROWTH_LIMIT,
     )
+
+
+def _fmt_change(ratio_: float | None) -> str:
+    """A ratio as a signed percentage change: 1.117 -> '+11.7 %'."""
+    return "–" if ratio_ is None else f"{(ratio_ - 1) * 100:+.1f} %"
+
+
+def _sentence(text: str) -> str:
+    """The text with a capital first letter (descriptions continue a label)."""
+    return text[:1].upper() + text[1:]
 
 
 def open_loop_rows(results: dict[str, Any]) -> list[list[str]]:
@@ -219,7 +229,7 @@ def _open_loop_section(results: dict[str, Any]) -> list[str]:
     return [
         "## Latency as people feel it (open loop)",
         "",
-        f"{results['meta'].get('open_loop_description', '')}",
+        _sentence(results["meta"].get("open_loop_description", "")),
         "",
         *_table(header, open_loop_rows(results)),
         "",
@@ -239,7 +249,7 @@ def _long_section(results: dict[str, Any]) -> list[str]:
                     name,
                     _fmt(long.get("first_median_ms"), " ms"),
                     _fmt(long.get("last_median_ms"), " ms"),
-                    _fmt_ratio(long.get("growth")),
+                    _fmt_change(long.get("growth")),
                 ]
             )
     if not rows:
@@ -247,9 +257,9 @@ def _long_section(results: dict[str, Any]) -> list[str]:
     return [
         "## A long conversation",
         "",
-        f"{results['meta'].get('long_description', '')}",
+        _sentence(results["meta"].get("long_description", "")),
         "",
-        *_table(["Server", "Turns 1-20", "Turns 101-120", "Ratio"], rows),
+        *_table(["Server", "Turns 1-20", "Turns 101-120", "Change"], rows),
         "",
     ]
 
