@@ -23,7 +23,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOAD_ENV := set -a; if [ -f .env ]; then . ./.env; fi; set +a
 
 # Everything that changes what `rasa train` produces.
-TRAINING_INPUTS := config.yml domain.yml bot/guide.py bot/paths.py $(shell find data bot/nlu bot/safety -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml bot/guide.py bot/paths.py $(shell find data bot/nlu bot/safety bot/semantic -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
 # Runtime defaults; each can be overridden from the environment (.env.example).
 export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
@@ -142,6 +142,13 @@ browser: ## Install headless Chromium if missing
 risk-cv: $(VENV)/.installed ## Risk model, leaving one corpus writer out (about 5 min)
 	@echo "==> Risk model: training without each writer in turn..."
 	@$(PY) -m tools.risk_cv
+
+# Each file of data/nlu/writers/ is one writer's: the classifier is trained
+# without each writer in turn and judged on that writer's messages.
+.PHONY: nlu-cv
+nlu-cv: $(VENV)/.installed ## Intent classifier, leaving one corpus writer out (about 10 min)
+	@echo "==> Intent classifier: training without each writer in turn..."
+	@$(PY) -m tools.nlu_cv $(if $(WEIGHTS),--dense-weights $(WEIGHTS))
 
 .PHONY: conversations
 # The test servers run `python -m bot.serve`, as `make run` does, each with

@@ -26,7 +26,7 @@ def nlu_examples(path: Path) -> set[str]:
 
 def training_examples() -> set[str]:
     return set().union(
-        *(nlu_examples(p) for p in (ROOT / "data" / "nlu").glob("*.yml"))
+        *(nlu_examples(p) for p in (ROOT / "data" / "nlu").rglob("*.yml"))
     )
 
 

@@ -26,7 +26,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.message_parts import PART_OF_KEY, RISK_CHECK_KEY
-from bot.nlu.risk_gate import RISK_KEY, RiskGate, apply_decision, symptom_topic
+from bot.nlu.risk_gate import (
+    RISK_KEY,
+    RiskGate,
+    apply_decision,
+    risk_segments,
+    symptom_topic,
+)
 from bot.paths import ROOT
 from bot.safety.assertion import assertions
 from bot.safety.red_flags import normalise
@@ -309,3 +315,39 @@ def test_untrained_gate_says_how_to_fix_it(tmp_path: Path) -> None:
     )
     with pytest.raises(RuntimeError, match="make train"):
         gate.process([classified("my lips are swelling")])
+
+
+# ---- Sentences of a long message ------------------------------------------------
+
+
+def test_a_red_flag_buried_in_a_long_message_wins(gate: RiskGate) -> None:
+    """A pattern red flag in one sentence of a practical message is urgent."""
+    text = (
+        "Hi, I wanted to ask about moving my next booking to a Saturday if "
+        "you have any space. Also since the injections this afternoon my "
+        "lips and eyelids are swelling up. And is there parking near you?"
+    )
+    assert [s.startswith("Hi") for s in risk_segments(text)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert gate.decide(text).kind == URGENT
+    assert gate.decide(text).outcome == "emergency"
+
+
+def test_a_sentence_alone_needs_a_pattern_to_override(gate: RiskGate) -> None:
+    """Ordinary sentences never escalate a message on the model's word alone."""
+    text = (
+        "Can I bring my daughter to the consultation? She's 16 and wants to "
+        "come along. I don't want to waste the appointment."
+    )
+    assert gate.decide(text).kind != URGENT
+
+
+def test_a_one_sentence_message_is_judged_whole() -> None:
+    """No segments beyond the message itself when it has one sentence."""
+    assert risk_segments("does it hurt, and for how long") == [
+        "does it hurt, and for how long"
+    ]

@@ -89,7 +89,7 @@ class Part:
     is_question: bool
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     """Split text at sentence ends and line breaks, dropping empty pieces."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
@@ -122,7 +122,7 @@ def split_message(text: str) -> list[Part]:
     """The parts of a message in the order written; one part if it is simple."""
     parts = [
         Part(clause, is_question(clause))
-        for sentence in _sentences(text)
+        for sentence in sentences(text)
         for clause in _clauses(sentence)
         if not _FILLER.match(clause)
     ]
