@@ -116,3 +116,21 @@ def test_without_a_stored_model_it_sets_no_intent(storage) -> None:
     )
     [message] = loaded.process([featurized("hurt")])
     assert message.get(INTENT) is None
+
+
+def test_a_message_without_a_known_word_gets_no_confidence(tmp_path: Path) -> None:
+    config = {
+        **TfidfLogisticRegressionClassifier.get_default_config(),
+        "known_words_from": "words",
+    }
+    classifier = TfidfLogisticRegressionClassifier.create(
+        config,
+        LocalModelStorage(tmp_path),
+        Resource("clf"),
+        ExecutionContext(GraphSchema({}), "clf"),
+    )
+    classifier.train(training_data())
+    known, unknown = featurized("does it hurt"), featurized("zxq vlorp")
+    classifier.process([known, unknown])
+    assert known.get(INTENT)["confidence"] > 0.3
+    assert unknown.get(INTENT)["confidence"] == 0.0

@@ -67,6 +67,9 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             # Intents that a rule-based component sets, not this model: their
             # examples document them but are not learned.
             "ignore_intents": [],
+            # Alias of the word-level featurizer: a message none of whose
+            # words it knows gets confidence 0 (None: no such check).
+            "known_words_from": None,
         }
 
     def __init__(
@@ -128,8 +131,9 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         logits = self._create_X(messages) @ self.weights + self.biases
         for message, row in zip(messages, softmax(logits, axis=1), strict=True):
             order = np.argsort(-row, kind="stable")
+            scale = 1.0 if self._has_known_word(message) else 0.0
             ranking = [
-                {"name": str(self.intents[i]), "confidence": float(row[i])}
+                {"name": str(self.intents[i]), "confidence": scale * float(row[i])}
                 for i in order
             ]
             length = self.config[RANKING_LENGTH]
@@ -140,6 +144,20 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
                 add_to_output=True,
             )
         return messages
+
+    def _has_known_word(self, message: Message) -> bool:
+        """False when the word featurizer found none of the message's words."""
+        origin = self.config["known_words_from"]
+        if origin is None:
+            return True
+        return not any(
+            feature.origin == origin
+            and feature.type == FEATURE_TYPE_SENTENCE
+            and feature.attribute == TEXT
+            and feature.is_sparse()
+            and feature.features.nnz == 0
+            for feature in message.features
+        )
 
     def persist(self) -> None:
         """Save the intents, weights and TF-IDF weights as plain arrays."""
