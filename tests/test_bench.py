@@ -217,7 +217,9 @@ def test_open_loop_arrivals_follow_the_rate_whatever_the_server_does() -> None:
     # About 40 a second for 3 s although each answer takes 0.3 s; a closed loop
     # with the same number of people in flight at the start would send a few.
     assert 60 <= len(result.latencies_ms) <= 180
-    assert min(result.latencies_ms) >= 300
+    # The server sleeps by its event loop's clock and the client times with
+    # its own: they may differ by a fraction of a millisecond (299.94 seen).
+    assert min(result.latencies_ms) >= 299
 
 
 def test_the_long_conversation_repeats_one_block_and_compares_its_ends() -> None:
