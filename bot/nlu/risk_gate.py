@@ -55,10 +55,8 @@ from bot.safety.risk_model import (
     CORPUS_SUFFIX,
     CRISIS,
     EMERGENCY,
-    LABELS,
     SAME_DAY,
     SYMPTOM_NOW,
-    URGENT_LABELS,
     RiskModel,
     nlu_examples,
     read_corpus,
@@ -70,6 +68,7 @@ from bot.safety.triage import (
     Decision,
     Thresholds,
     decide,
+    urgent_probability,
 )
 
 logger = logging.getLogger(__name__)
@@ -235,8 +234,7 @@ class RiskGate(GraphComponent, IntentClassifier):
 
 def _sure_alone(decision: Decision, row: np.ndarray) -> bool:
     """Whether a sentence's urgent decision holds without its context."""
-    urgent = sum(row[LABELS.index(label)] for label in URGENT_LABELS)
-    return decision.source == "patterns" and urgent >= PATTERN_ALONE
+    return decision.source == "patterns" and urgent_probability(row) >= PATTERN_ALONE
 
 
 def risk_segments(text: str) -> list[str]:

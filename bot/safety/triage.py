@@ -109,6 +109,11 @@ class Decision:
     experiencer: str = "self"
 
 
+def urgent_probability(probabilities: np.ndarray) -> float:
+    """The risk model's probability of the urgent outcomes together."""
+    return float(sum(probabilities[LABELS.index(label)] for label in URGENT_LABELS))
+
+
 def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Decision:
     """The outcome of one message, from the patterns and the model's row."""
     p = dict(zip(LABELS, probabilities.tolist(), strict=True))
@@ -118,7 +123,7 @@ def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Deci
     who = experiencer(normalised, found)
     if pattern is not None and not _set_aside(found, p[QUESTION], thresholds):
         return Decision(PATTERN_OUTCOMES[pattern], URGENT, "patterns", who)
-    urgent_mass = sum(p[label] for label in URGENT_LABELS)
+    urgent_mass = urgent_probability(probabilities)
     if urgent_mass >= thresholds.urgent:
         outcome = max(URGENT_LABELS, key=p.__getitem__)
         return Decision(outcome, URGENT, "model", who)
