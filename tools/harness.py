@@ -371,6 +371,23 @@ def stop_all(processes: Sequence[subprocess.Popen[bytes] | None]) -> None:
             process.wait()
         # Workers outlive their parent by a moment; none may outlive us.
         signal_tree(process, signal.SIGKILL)
+    for process in alive:
+        wait_group_gone(process.pid, deadline + STOP_DEADLINE_S)
+
+
+def wait_group_gone(pgid: int, deadline: float) -> None:
+    """Wait (until `deadline`) for every process of group `pgid` to be reaped.
+
+    A killed process drops its memory, and with it its /proc command line,
+    before it closes its files: until it is reaped, its port may still be
+    listening. Orphaned workers are reaped by init within about a second.
+    """
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
 
 
 def signal_tree(process: subprocess.Popen[bytes], signum: int) -> None:
