@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerClinicNote, note_reply
 from bot.clinic_notes import Note, NotesError, load, main, parse
-from bot.nlu.clinic_notes import ClinicNotesMatcher
+from bot.nlu.clinic_notes import ClinicNotesMatcher, NotesIndex
+from bot.nlu.guide_index import content_stems
 from bot.paths import ROOT
 from tests.support.config import component_config
 from tests.support.trackers import tracker_for, user
@@ -136,6 +137,88 @@ def test_without_notes_nothing_changes(monkeypatch) -> None:
         0
     ]
     assert message.get("intent")["name"] == "ask_beyond_guide"
+
+
+def test_a_note_is_found_by_meaning_with_no_word_in_common() -> None:
+    index = NotesIndex(load(EXAMPLE))
+    question = "When can I have champagne after the treatment?"
+    assert not set(content_stems(question)) & set(index.idf)  # BM25 sees nothing
+    assert index.best(question).note.heading == "Alcohol around your session"
+
+
+def test_a_paraphrase_the_words_barely_match_is_answered(matcher) -> None:
+    """One shared word ("hot"): the old BM25-only rule left it uncovered."""
+    text = "Can I have a hot bath that night?"
+    message = matcher.process([parsed(text, "ask_beyond_guide")])[0]
+    assert message.get("clinic_note")["heading"] == "Swimming, saunas and hot tubs"
+
+
+@pytest.mark.parametrize(
+    "intent", ["ask_capabilities", "bot_challenge", "out_of_scope"]
+)
+def test_a_practical_question_mistaken_for_small_talk_gets_its_note(
+    matcher, intent: str
+) -> None:
+    message = matcher.process([parsed("can I wear a baseball cap home?", intent)])[0]
+    assert message.get("intent")["name"] == "ask_clinic_note"
+    assert message.get("clinic_note")["heading"] == "Hats, helmets and wigs"
+
+
+def test_a_follow_up_is_never_answered_from_a_note(matcher) -> None:
+    message = matcher.process([parsed("can I wear a cap home?", "followup_signs")])[0]
+    assert message.get("intent")["name"] == "followup_signs"
+
+
+def test_small_talk_stays_small_talk(matcher) -> None:
+    for text in ("what can you do?", "are you a bot?", "tell me a joke"):
+        message = matcher.process([parsed(text, "ask_capabilities")])[0]
+        assert message.get("intent")["name"] == "ask_capabilities", text
+
+
+def write_notes(path: Path, heading: str, text: str) -> None:
+    """A one-note file, with a new modification time."""
+    path.write_text(f"## {heading}\n\n{text}\n", encoding="utf-8")
+
+
+def test_an_edited_notes_file_is_used_on_the_next_message(
+    monkeypatch, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    write_notes(notes, "Parking", "Park in the Station Road car park behind us.")
+    monkeypatch.setenv("CLINIC_NOTES", str(notes))
+    matcher = ClinicNotesMatcher(CONFIG)
+    question = "Is there a car park near the clinic?"
+    assert note_heading(matcher, question) == "Parking"
+    write_notes(notes, "Hats", "A loose clean cap is fine after your session.")
+    assert note_heading(matcher, question) is None
+    assert note_heading(matcher, "can I wear a cap after my session?") == "Hats"
+
+
+def test_an_invalid_edit_keeps_the_last_valid_notes(
+    monkeypatch, tmp_path: Path, caplog
+) -> None:
+    notes = tmp_path / "notes.md"
+    write_notes(notes, "Parking", "Park in the Station Road car park behind us.")
+    monkeypatch.setenv("CLINIC_NOTES", str(notes))
+    matcher = ClinicNotesMatcher(CONFIG)
+    notes.write_text("text before any heading\n## Parking\n", encoding="utf-8")
+    assert note_heading(matcher, "Is there a car park near the clinic?") == "Parking"
+    assert "the last valid ones stay" in caplog.text and "line 1" in caplog.text
+
+
+def test_a_deleted_notes_file_means_no_notes(monkeypatch, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    write_notes(notes, "Parking", "Park in the Station Road car park behind us.")
+    monkeypatch.setenv("CLINIC_NOTES", str(notes))
+    matcher = ClinicNotesMatcher(CONFIG)
+    notes.unlink()
+    assert note_heading(matcher, "Is there a car park near the clinic?") is None
+
+
+def note_heading(matcher: ClinicNotesMatcher, text: str) -> str | None:
+    """The heading of the note the matcher gives an uncovered question, if any."""
+    message = matcher.process([parsed(text, "ask_beyond_guide")])[0]
+    return (message.get("clinic_note") or {}).get("heading")
 
 
 # ---- The reply ----------------------------------------------------------------

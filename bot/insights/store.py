@@ -34,7 +34,6 @@ BATCH = 5_000
 QUESTION_KINDS = ("uncovered", "note")
 # A theme's most asked wordings the notes are tried on.
 NOTE_SAMPLE = 50
-MIN_NOTE_COVERAGE = 0.5
 # A wording is shown only when at least this many people asked it.
 MIN_PEOPLE_FOR_WORDING = 3
 BEYOND_GUIDE = "ask_beyond_guide"
@@ -396,9 +395,9 @@ def note_for(said: list[Said], index: NotesIndex | None) -> str | None:
     sample = sorted(said, key=lambda entry: -entry[1])[:NOTE_SAMPLE]
     headings: Counter[str] = Counter()
     for wording, times, _ in sample:
-        match = index.best(wording)
-        if match and match.coverage >= MIN_NOTE_COVERAGE:
-            headings[match.note.heading] += times
+        note = index.answer(wording)
+        if note:
+            headings[note.heading] += times
     total = sum(times for _, times, _ in sample)
     heading, count = headings.most_common(1)[0] if headings else (None, 0)
     return heading if count * 2 > total else None
