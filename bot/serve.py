@@ -44,8 +44,11 @@ from bot.database import (
     database_url,
 )
 
-# A guessable token would make the API's protection nominal.
+# A guessable token would make the API's (and the clinic page's) protection
+# nominal.
 MIN_SECRET_CHARS = 16
+CLINIC_TOKEN_VARIABLE = "CLINIC_TOKEN"
+RASA_DEFAULT_PORT = 5005
 REQUEST_MAX_SIZE = 2 * 1024 * 1024
 # Options that would put a secret on the command line or bypass the checks.
 ENVIRONMENT_ONLY = {
@@ -147,6 +150,30 @@ def shell_arguments(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
     return ["rasa", "shell", *args]
 
 
+def listening_port(args: Sequence[str]) -> int:
+    """The port `rasa run` will listen on, from its -p/--port option."""
+    for index, arg in enumerate(args):
+        if arg in ("-p", "--port") and index + 1 < len(args):
+            return int(args[index + 1])
+        if arg.startswith("--port="):
+            return int(arg.split("=", 1)[1])
+    return RASA_DEFAULT_PORT
+
+
+def clinic_page_line(args: Sequence[str], env: Mapping[str, str]) -> str:
+    """One start-up line: where the clinic page is, or why there is none."""
+    token = env.get(CLINIC_TOKEN_VARIABLE, "")
+    if not token:
+        return "==> Clinic page: off (set CLINIC_TOKEN in .env to switch it on)"
+    if len(token) < MIN_SECRET_CHARS:
+        return (
+            f"==> Clinic page: off, CLINIC_TOKEN is shorter than "
+            f"{MIN_SECRET_CHARS} characters"
+        )
+    address = f"http://localhost:{listening_port(args)}/clinic/sign-in"
+    return f"==> Clinic page: {address} (sign in with CLINIC_TOKEN)"
+
+
 def send_warnings_to_log(path: str | None) -> None:
     """Route Python warnings to the file at `path` (or drop them), off screen."""
     logging.captureWarnings(True)
@@ -170,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if not shell:
         os.environ["SANIC_WORKERS"] = str(workers)
+        print(clinic_page_line(args, os.environ), flush=True)
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     os.environ.setdefault("SANIC_FALLBACK_ERROR_FORMAT", "json")
     send_warnings_to_log(os.environ.get("WARNINGS_LOG"))

@@ -36,6 +36,7 @@ from typing import Any
 
 from bot.channels.credentials import generate as generate_credentials
 from bot.paths import MODEL_PATH, ROOT
+from bot.serve import listening_port
 from tools.http import get
 
 HOST = "127.0.0.1"
@@ -314,7 +315,6 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 # left after this. A Sanic server with workers can take longer than that
 # to shut down on its own (measured: over 8 s).
 STOP_DEADLINE_S = 5.0
-RASA_DEFAULT_PORT = 5005
 
 
 class Stopped(BaseException):
@@ -341,16 +341,6 @@ def port_taken(port: int) -> bool:
         except OSError:
             return True
     return False
-
-
-def server_port(args: Sequence[str]) -> int:
-    """The port `rasa run` will listen on, from its -p/--port option."""
-    for index, arg in enumerate(args):
-        if arg in ("-p", "--port") and index + 1 < len(args):
-            return int(args[index + 1])
-        if arg.startswith("--port="):
-            return int(arg.split("=", 1)[1])
-    return RASA_DEFAULT_PORT
 
 
 def stop_all(processes: Sequence[subprocess.Popen[bytes] | None]) -> None:
@@ -415,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options, rest = parser.parse_known_args(argv)
     ports = [options.actions_port]
     if options.mode == "run":
-        ports.append(server_port(rest))
+        ports.append(listening_port(rest))
     taken = [port for port in ports if port_taken(port)]
     if taken:
         print(

@@ -34,9 +34,8 @@ from bot.clinic_notes import load, notes_path
 from bot.database import database_url
 from bot.insights.page import as_csv, render
 from bot.insights.store import Summary, insights_engine, summary
+from bot.serve import CLINIC_TOKEN_VARIABLE, MIN_SECRET_CHARS
 
-TOKEN_VARIABLE = "CLINIC_TOKEN"
-MIN_TOKEN_CHARS = 16
 COOKIE = "mesoprep_clinic"
 DEFAULT_DAYS = 30
 SIGN_IN_FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -120,8 +119,8 @@ class ClinicChannel(InputChannel):
     ) -> Blueprint:
         """The page's routes, or none at all without a usable CLINIC_TOKEN."""
         clinic = Blueprint("mesoprep_clinic", __name__)
-        token = os.environ.get(TOKEN_VARIABLE, "")
-        if len(token) < MIN_TOKEN_CHARS:
+        token = os.environ.get(CLINIC_TOKEN_VARIABLE, "")
+        if len(token) < MIN_SECRET_CHARS:
             return clinic
 
         def guarded(

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from bot.clinic_notes import load, notes_path
 from bot.database import database_url, redacted
 from bot.insights.store import insights_engine, summary
+from bot.insights.words import channel_name, counted
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"What people asked, {start} to {end} (UTC)")
     print(f"  conversations: {sum(found.conversations_by_day.values())}")
     for channel, count in found.conversations_by_channel.items():
-        print(f"    {channel}: {count}")
+        print(f"    {channel_name(channel)}: {count}")
     print(f"  prep sheets made: {found.prep_sheets}")
     print(f"  hand-off requests: {found.handoffs}")
     print(f"  answered by your notes: {found.answered_by_notes}")
@@ -40,15 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("  questions the guide doesn't cover, by theme:")
     for theme in found.themes:
-        status = (
-            f"answered by your notes ({theme.answered_by_note})"
-            if theme.answered_by_note
-            else "not covered"
-        )
         example = f' e.g. "{theme.wording}"' if theme.wording else ""
         print(
-            f"    {theme.name}: {theme.questions} questions, "
-            f"{theme.people} people, {status}{example}"
+            f"    {theme.name}: {counted(theme.questions, 'question')}, "
+            f"{counted(theme.people, 'person', 'people')}, {theme.status}{example}"
         )
     return 0
 

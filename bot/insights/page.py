@@ -18,6 +18,7 @@ import pygal
 from pygal.style import Style
 
 from bot.insights.store import Summary
+from bot.insights.words import channel_name
 
 CHART_STYLE = Style(
     background="white",
@@ -27,12 +28,17 @@ CHART_STYLE = Style(
     foreground_subtle="#5f6b70",
     colors=("#0b5f66", "#8a4b08", "#1a3d8f", "#8a1c12"),
     font_family="system-ui, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    title_font_size=16,
+    label_font_size=15,
+    major_label_font_size=15,
+    title_font_size=17,
 )
-CHART_SIZE = {"width": 760, "height": 320}
-BAR_ROW_HEIGHT = 26
+# Drawn at a phone's width with large text: CSS scales a chart to the
+# column, up to 640 px on a wide screen; on a 390 px phone its text stays
+# at 12 px or more.
+CHART_SIZE = {"width": 420, "height": 300}
+# Counts are whole numbers: at most this many labels on the count axis.
+MAX_COUNT_LABELS = 6
+BAR_ROW_HEIGHT = 34
 INLINE_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 # A month of days would crowd the axis: at most this many labels.
 MAX_DAY_LABELS = 12
@@ -48,9 +54,12 @@ a{color:#1a3d8f}:focus-visible{outline:3px solid #1a3d8f;outline-offset:2px}
 .cards{display:flex;gap:16px;flex-wrap:wrap;margin-top:16px}
 .card{border:1px solid #b9c9cc;border-radius:6px;padding:12px 16px;min-width:160px}
 .card strong{display:block;font-size:1.8rem}
+.table-wrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin-top:8px}
-th,td{border-bottom:1px solid #b9c9cc;padding:4px 10px;text-align:left}
-figure{margin:0}.chart svg{max-width:100%;height:auto}
+th,td{border-bottom:1px solid #b9c9cc;padding:4px 10px;text-align:left;
+overflow-wrap:anywhere}
+figure{margin:0}.chart svg{width:100%;max-width:640px;height:auto}
+@media (max-width:480px){body{padding:12px}th,td{padding:4px 6px}}
 details{margin-top:4px}.note{color:#0b5f66;font-weight:600}
 """
 
@@ -60,7 +69,7 @@ def chart(kind: type, title: str, values: dict[str, int]) -> str:
     size = dict(CHART_SIZE)
     if kind is pygal.HorizontalBar:
         # One readable row per bar, the largest on top.
-        size["height"] = 80 + BAR_ROW_HEIGHT * len(values)
+        size["height"] = 110 + BAR_ROW_HEIGHT * len(values)
         values = dict(reversed(list(values.items())))
     drawn = kind(
         style=CHART_STYLE,
@@ -73,6 +82,9 @@ def chart(kind: type, title: str, values: dict[str, int]) -> str:
         else 0,
         show_minor_x_labels=len(values) <= MAX_DAY_LABELS,
         x_labels_major_every=max(len(values) // MAX_DAY_LABELS, 1),
+        y_labels=whole_number_ticks(max(values.values(), default=0)),
+        value_formatter=lambda value: f"{value:.0f}",
+        truncate_label=-1,
         **size,
     )
     drawn.x_labels = [label.replace("_", " ") for label in values]
@@ -80,6 +92,16 @@ def chart(kind: type, title: str, values: dict[str, int]) -> str:
     # pygal writes its tooltip configuration as an inline script even with
     # no script to run it; the page runs no script at all.
     return INLINE_SCRIPT.sub("", str(drawn.render(is_unicode=True)))
+
+
+def whole_number_ticks(largest: int) -> list[int]:
+    """Count-axis labels: whole numbers from 0 past `largest`, 1-2-5 spaced."""
+    step = 1
+    while largest > step * (MAX_COUNT_LABELS - 1):
+        step *= 2.5 if str(step).startswith("2") else 2
+        step = int(step)
+    top = -(-max(largest, 1) // step) * step
+    return list(range(0, top + 1, step))
 
 
 def table(
@@ -92,8 +114,8 @@ def table(
         for row in rows
     )
     return (
-        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>"
+        f'<div class="table-wrap"><table><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 
@@ -116,13 +138,11 @@ def themes_table(summary: Summary) -> str:
         return "<p>No questions the guide doesn't cover in these dates.</p>"
     rows = [
         (
-            theme.name.replace("_", " "),
+            theme.name,
             theme.questions,
             theme.people,
-            theme.wording or "(fewer than 3 people asked the same way)",
-            f"answered by your notes: {theme.answered_by_note}"
-            if theme.answered_by_note
-            else "not covered",
+            theme.wording or "(no wording that 3 or more people used)",
+            theme.status,
         )
         for theme in summary.themes
     ]
@@ -143,7 +163,11 @@ def render(summary: Summary, clinic: str) -> str:
             ("answered by your notes", summary.answered_by_notes),
         )
     )
-    by_day, by_channel = summary.conversations_by_day, summary.conversations_by_channel
+    by_day = summary.conversations_by_day
+    by_channel = {
+        channel_name(channel): count
+        for channel, count in summary.conversations_by_channel.items()
+    }
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -182,9 +206,7 @@ def as_csv(summary: Summary) -> str:
     """The summary as CSV rows: section, key, count (and a theme's details)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        ["section", "key", "count", "people", "asked_as", "answered_by_note"]
-    )
+    writer.writerow(["section", "key", "count", "people", "asked_as", "status"])
     for section, values in (
         ("conversations_by_day", summary.conversations_by_day),
         ("conversations_by_channel", summary.conversations_by_channel),
@@ -201,7 +223,7 @@ def as_csv(summary: Summary) -> str:
                 theme.questions,
                 theme.people,
                 theme.wording or "",
-                theme.answered_by_note or "",
+                theme.status,
             ]
         )
     writer.writerow(["prep_sheets", "", summary.prep_sheets, "", "", ""])

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from bot.clinic_notes import Note
 from bot.database import EVENTS, engine_for, person_key
 from bot.insights.privacy import scrub
-from bot.insights.themes import group_others, theme_of
+from bot.insights.themes import group_others, theme_name, theme_of
 from bot.nlu.clinic_notes import NotesIndex
 
 BATCH = 5_000
@@ -243,7 +243,28 @@ class Theme:
     questions: int = 0
     people: int = 0
     wording: str | None = None
-    answered_by_note: str | None = None
+    # How many of its questions a clinic note answered when they were asked.
+    from_notes: int = 0
+    # A note that matches its questions now (it may not have existed then).
+    note_now: str | None = None
+
+    @property
+    def status(self) -> str:
+        """What answered this theme's questions when they were asked, in words."""
+        if self.from_notes >= self.questions:
+            return "answered from your notes"
+        if self.from_notes:
+            return f"answered from your notes: {self.from_notes} of {self.questions}"
+        if self.note_now:
+            return (
+                "not covered when asked; your note "
+                f"\u201c{self.note_now}\u201d may answer it now"
+            )
+        return "not answered yet: write a note"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The theme as the JSON export carries it."""
+        return {**vars(self), "status": self.status}
 
 
 @dataclass
@@ -269,7 +290,7 @@ class Summary:
             "conversations_by_day": self.conversations_by_day,
             "conversations_by_channel": self.conversations_by_channel,
             "topics": self.topics,
-            "uncovered_themes": [vars(theme) for theme in self.themes],
+            "uncovered_themes": [theme.as_dict() for theme in self.themes],
             "prep_sheets": self.prep_sheets,
             "handoffs": self.handoffs,
             "urgent": self.urgent,
@@ -319,8 +340,9 @@ def summary(engine: Engine, start: date, end: date, notes: list[Note]) -> Summar
         )
         asked = sa.and_(in_range, ROWS.c.kind.in_(QUESTION_KINDS))
         people = sa.func.count(sa.distinct(ROWS.c.person))
+        from_notes = sa.func.sum(sa.case((ROWS.c.kind == "note", 1), else_=0))
         named = connection.execute(
-            sa.select(ROWS.c.name, sa.func.count(), people)
+            sa.select(ROWS.c.name, sa.func.count(), people, from_notes)
             .where(asked, ROWS.c.name != "")
             .group_by(ROWS.c.name)
         ).all()
@@ -330,7 +352,9 @@ def summary(engine: Engine, start: date, end: date, notes: list[Note]) -> Summar
             .group_by(ROWS.c.name, ROWS.c.wording)
         ).all()
         others = connection.execute(
-            sa.select(ROWS.c.person, ROWS.c.wording).where(asked, ROWS.c.name == "")
+            sa.select(ROWS.c.person, ROWS.c.wording, ROWS.c.kind).where(
+                asked, ROWS.c.name == ""
+            )
         ).all()
     result.themes = themes_of(named, wordings, others, notes)
     return result
@@ -348,21 +372,27 @@ def themes_of(
 ) -> list[Theme]:
     """The themes, most asked first.
 
-    `named` holds (theme, questions, people) and `wordings` (theme, wording,
-    times, people), as SQL grouped them; `others` the (person, wording) of
-    the questions no listed theme knows, grouped here by their shared word.
+    `named` holds (theme, questions, people, answered from notes) and
+    `wordings` (theme, wording, times, people), as SQL grouped them; `others`
+    the (person, wording, kind) of the questions no listed theme covers,
+    grouped here by meaning.
     """
     said: dict[str, list[Said]] = defaultdict(list)
-    for name, wording, times, asked_by in wordings:
-        said[name].append((wording, int(times), int(asked_by)))
-    themes = [Theme(name, int(count), int(asked_by)) for name, count, asked_by in named]
+    for key, wording, times, asked_by in wordings:
+        said[theme_name(key)].append((wording, int(times), int(asked_by)))
+    themes = [
+        Theme(theme_name(key), int(count), int(asked_by), from_notes=int(noted or 0))
+        for key, count, asked_by, noted in named
+    ]
     grouped: dict[str, list[Any]] = defaultdict(list)
     for row, name in zip(
         others, group_others([r.wording or "" for r in others]), strict=True
     ):
         grouped[name].append(row)
     for name, rows in grouped.items():
-        themes.append(Theme(name, len(rows), len({row.person for row in rows})))
+        noted = sum(1 for row in rows if row.kind == "note")
+        people_count = len({row.person for row in rows})
+        themes.append(Theme(name, len(rows), people_count, from_notes=noted))
         askers: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             if row.wording:
@@ -372,7 +402,7 @@ def themes_of(
     index = NotesIndex(notes) if notes else None
     for theme in themes:
         theme.wording = representative(said[theme.name], theme.people)
-        theme.answered_by_note = note_for(said[theme.name], index)
+        theme.note_now = note_for(said[theme.name], index)
     return sorted(themes, key=lambda theme: (-theme.questions, theme.name))
 
 

@@ -160,3 +160,20 @@ def test_no_cors_header_by_default(locked_down: Assistant) -> None:
     )
     assert reply.status == 200
     assert "access-control-allow-origin" not in reply.headers
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "off (set CLINIC_TOKEN"),
+        ({"CLINIC_TOKEN": "short"}, "off, CLINIC_TOKEN is shorter than 16"),
+        (
+            {"CLINIC_TOKEN": "a-long-enough-clinic-token"},
+            "http://localhost:5006/clinic/sign-in (sign in with CLINIC_TOKEN)",
+        ),
+    ],
+)
+def test_start_up_says_where_the_clinic_page_is(env: dict, expected: str) -> None:
+    line = serve.clinic_page_line(["--port", "5006"], env)
+    assert line.startswith("==> Clinic page: ") and expected in line
+    assert "a-long-enough-clinic-token" not in line  # never the secret itself

@@ -150,8 +150,9 @@ def test_the_page_draws_charts_from_the_conversations(clinic_url: str) -> None:
         "uncovered_themes", "prep_sheets", "handoffs", "urgent", "answered_by_notes",
     }  # fmt: skip
     assert data["topics"].get("pain", 0) >= 1
-    travel = [t for t in data["uncovered_themes"] if t["name"] == "travel"]
+    travel = [t for t in data["uncovered_themes"] if t["name"] == "Travel and flying"]
     assert travel and travel[0]["people"] >= 3
+    assert travel[0]["status"] == "not answered yet: write a note"
     status, csv_text = fetch(f"{clinic_url}/clinic/insights.csv", bearer())
     assert status == 200 and csv_text.startswith("section,key,count")
 
