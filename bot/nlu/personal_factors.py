@@ -120,27 +120,43 @@ def _is_conditional(sentence: str, match_start: int) -> bool:
     return bool(_CONDITIONAL.search(sentence[:match_start]))
 
 
+def statements(text: str) -> list[tuple[int, str]]:
+    """(start offset, clause) of the clauses of `text` that are not questions.
+
+    A question states nothing about the person: "can I take paracetamol
+    after?" is not a medicine they take.
+    """
+    return [(o, c) for o, c in _clauses(text) if not is_question(c)]
+
+
+def factor_entity(
+    name: str, offset: int, clause: str, extractor: str, confidence: float = 1.0
+) -> dict[str, Any]:
+    """A factor entity valued in the person's words: the clause, trimmed."""
+    stripped = clause.strip()
+    start = offset + clause.index(stripped)
+    return {
+        "entity": name,
+        "value": stripped[:MAX_VALUE_LENGTH],
+        "start": start,
+        "end": start + len(stripped),
+        "confidence_entity": confidence,
+        "extractor": extractor,
+    }
+
+
 def find_factors(text: str) -> list[dict[str, Any]]:
     """Return one entity per factor kind stated in `text`, valued in its words."""
     entities = []
-    # A question states nothing about the person: "can I take paracetamol
-    # after?" is not a medicine they take.
-    statements = [(o, c) for o, c in _clauses(text) if not is_question(c)]
+    said = statements(text)
     for name, pattern in FACTOR_PATTERNS.items():
-        for offset, clause in statements:
+        for offset, clause in said:
             match = pattern.search(clause)
             if match and not _is_conditional(clause, match.start()):
-                stripped = clause.strip()
-                start = offset + clause.index(stripped)
                 entities.append(
-                    {
-                        "entity": name,
-                        "value": stripped[:MAX_VALUE_LENGTH],
-                        "start": start,
-                        "end": start + len(stripped),
-                        "confidence_entity": 1.0,
-                        "extractor": PersonalFactorExtractor.__name__,
-                    }
+                    factor_entity(
+                        name, offset, clause, PersonalFactorExtractor.__name__
+                    )
                 )
                 break
     return entities
