@@ -25,11 +25,13 @@ from tests.support.rest import Conversation
 pytestmark = pytest.mark.server
 
 HELD_OUT = ROOT / "tests" / "heldout" / "clinic_notes.yml"
+HELD_OUT_2 = ROOT / "tests" / "heldout" / "clinic_notes_2.yml"
 NLU_TEST = ROOT / "tests" / "nlu" / "test_nlu.yml"
 NOTE_LINE = re.compile(r"^Clinic note: (.+?) \(", re.MULTILINE)
-# Their one evaluation (tests/heldout/clinic_notes.yml): 50 of 80 from the
-# right note; the target was at least 50 questions.
-RIGHT_NOTE_GATE = 50
+# From the right note, less one for noise between machines: the first set
+# (a development set for matching by meaning: 57 of 80 with it, 50 by
+# words) and the second's one evaluation (76 of 112; README, Clinic notes).
+RIGHT_NOTE_GATES = {HELD_OUT: 56, HELD_OUT_2: 75}
 MIN_GUIDE_QUESTIONS = 100
 
 
@@ -69,8 +71,9 @@ def test_without_notes_the_same_question_is_not_covered(assistant_url: str) -> N
     assert "doesn't cover that" in reply and not note_of(reply)
 
 
-def test_held_out_questions_get_the_right_note(clinic_url: str) -> None:
-    notes = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["notes"]
+@pytest.mark.parametrize("held_out", [HELD_OUT, HELD_OUT_2], ids=lambda p: p.stem)
+def test_held_out_questions_get_the_right_note(clinic_url: str, held_out) -> None:
+    notes = yaml.safe_load(held_out.read_text(encoding="utf-8"))["notes"]
     answered = [
         (heading, question, note_of(Conversation(clinic_url).text(question)))
         for heading, questions in notes.items()
@@ -78,11 +81,12 @@ def test_held_out_questions_get_the_right_note(clinic_url: str) -> None:
     ]
     right = sum(1 for heading, _, note in answered if note == heading)
     print(f"clinic notes: {right} of {len(answered)} from the right note")
-    assert right >= RIGHT_NOTE_GATE
+    assert right >= RIGHT_NOTE_GATES[held_out]
 
 
-def test_no_report_is_answered_from_a_note(clinic_url: str) -> None:
-    reports = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["reports"]
+@pytest.mark.parametrize("held_out", [HELD_OUT, HELD_OUT_2], ids=lambda p: p.stem)
+def test_no_report_is_answered_from_a_note(clinic_url: str, held_out) -> None:
+    reports = yaml.safe_load(held_out.read_text(encoding="utf-8"))["reports"]
     noted = [r for r in reports if note_of(Conversation(clinic_url).text(r))]
     assert not noted
 
