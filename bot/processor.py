@@ -24,6 +24,9 @@ before the server starts.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
+from typing import Any
 
 import rasa.core.agent
 from rasa.core.actions.action import (
@@ -42,6 +45,7 @@ from rasa.shared.exceptions import RasaException
 
 from bot import tracker_history
 from bot.recent_history import recent_tracker
+from bot.settings import slot_values
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +111,18 @@ class ApologisingProcessor(MessageProcessor):
 
 
 class ProductionProcessor(ApologisingProcessor):
-    """The apologising processor, predicting from the recent turns."""
+    """The apologising processor, predicting from the recent turns.
+
+    Every new conversation starts with this deployment's settings in the
+    settings slots (bot.settings), so a reply has the clinic's details and
+    the region's numbers from the first turn, with or without the action
+    server.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Rasa's processor, its settings slots starting from the environment."""
+        super().__init__(*args, **kwargs)
+        start_with_settings(self.domain, os.environ)
 
     def _predict_next_with_tracker(
         self, tracker: DialogueStateTracker
@@ -119,6 +134,14 @@ class ProductionProcessor(ApologisingProcessor):
         if tracker.followup_action:
             return super()._predict_next_with_tracker(tracker)
         return super()._predict_next_with_tracker(recent_tracker(tracker))
+
+
+def start_with_settings(domain: Domain, env: Mapping[str, str]) -> None:
+    """Make the settings slots' initial values this environment's settings."""
+    values = slot_values(env)
+    for slot in domain.slots:
+        if slot.name in values:
+            slot.initial_value = slot.value = values[slot.name]
 
 
 def install() -> None:

@@ -35,14 +35,16 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 
-# Only SQLAlchemy and redis until the checks pass: a bad setting gets its
-# one line in a second or two, before Rasa's slow imports.
 from bot.database import (
     StoreUnavailableError,
     check_database,
     check_redis,
     database_url,
 )
+
+# Only SQLAlchemy and redis until the checks pass: a bad setting gets its
+# one line in a second or two, before Rasa's slow imports.
+from bot.settings import SettingsError, numbers_line
 
 # A guessable token would make the API's (and the clinic page's) protection
 # nominal.
@@ -192,9 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             command = rasa_arguments(args, os.environ)
             workers = worker_count(os.environ)
-    except (ConfigError, StoreUnavailableError) as error:
+        numbers = numbers_line(os.environ)
+    except (ConfigError, SettingsError, StoreUnavailableError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    print(numbers, flush=True)
     if not shell:
         os.environ["SANIC_WORKERS"] = str(workers)
         print(clinic_page_line(args, os.environ), flush=True)

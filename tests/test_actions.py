@@ -17,7 +17,7 @@ from actions.prep_sheet import (
     sheet_text,
     topics_raised,
 )
-from actions.settings import SETTING_SLOTS, ActionLoadSettings, clinic_contact
+from actions.settings import ActionLoadSettings
 from tests.support.trackers import tracker_for, user
 
 
@@ -34,57 +34,25 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
 # ---- Settings ---------------------------------------------------------------
 
 
-def test_configured_settings_fill_their_slots(monkeypatch, domain):
-    monkeypatch.setenv("EMERGENCY_NUMBER", "999")
-    monkeypatch.setenv("CLINIC_PHONE", "+44 20 7946 0000")
+def test_the_settings_action_fills_every_settings_slot(monkeypatch, domain):
+    monkeypatch.setenv("REGION", "au")
+    monkeypatch.setenv("CLINIC_PHONE", "+61 2 9999 0000")
     monkeypatch.delenv("CRISIS_LINE", raising=False)
+    monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
     _, events = run(
         ActionLoadSettings(), tracker_for([user("report_emergency")]), domain
     )
     slots = slot_events(events)
-    assert slots["emergency_number"] == "999"
-    assert slots["clinic_phone"] == "+44 20 7946 0000"
-    assert "crisis_line" not in slots  # unset: the domain default stays
+    assert slots["emergency_number"] == "000"
+    assert slots["crisis_line"] == "Lifeline on 13 11 14"
+    assert slots["clinic_reach"] == "your clinic: phone +61 2 9999 0000"
+    assert set(slots) <= set(domain["slots"])
 
 
-def test_clinic_contact_shows_what_is_configured(monkeypatch, domain):
-    for variable, value in {
-        "CLINIC_NAME": "Example Hair Clinic",
-        "CLINIC_PHONE": "020 7946 0000",
-        "CLINIC_HOURS": "Mon-Fri 9-5",
-        "OUT_OF_HOURS": "NHS 111",
-    }.items():
-        monkeypatch.setenv(variable, value)
-    _, events = run(ActionLoadSettings(), tracker_for([user("report_symptom")]), domain)
-    assert slot_events(events)["clinic_contact"] == (
-        "Example Hair Clinic on 020 7946 0000 (Mon-Fri 9-5; out of hours: NHS 111)"
-    )
-
-
-def test_clinic_contact_without_settings_is_neutral(monkeypatch):
-    assert clinic_contact({}) == "your clinic"
-    assert (
-        clinic_contact({"CLINIC_PHONE": "020 7946 0000"})
-        == "your clinic on 020 7946 0000"
-    )
-    assert clinic_contact({"OUT_OF_HOURS": "111"}) == "your clinic (out of hours: 111)"
-
-
-def test_every_setting_has_a_slot_with_a_safe_default(domain):
-    for slot in SETTING_SLOTS.values():
-        assert domain["slots"][slot]["initial_value"], slot
-    assert domain["slots"]["emergency_number"]["initial_value"] == (
-        "your local emergency number"
-    )
-
-
-def test_responses_use_only_slots_the_domain_defines(domain):
-    import re
-
-    for name, variants in domain["responses"].items():
-        for variant in variants:
-            for variable in re.findall(r"\{(\w+)\}", variant.get("text", "")):
-                assert variable in domain["slots"], f"{name} uses {{{variable}}}"
+def test_an_unusable_region_leaves_the_slots_alone(monkeypatch, domain):
+    monkeypatch.setenv("REGION", "narnia")
+    _, events = run(ActionLoadSettings(), tracker_for([user("greet")]), domain)
+    assert events == []
 
 
 # ---- Noting factors -----------------------------------------------------------

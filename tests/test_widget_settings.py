@@ -16,10 +16,11 @@ def test_the_configured_emergency_number_is_written_in() -> None:
     assert b'{"emergency_number": "999"}' in script
 
 
-def test_without_settings_the_script_falls_back_to_neutral_wording() -> None:
+def test_without_settings_the_script_has_the_regions_number() -> None:
     script = load_assets(WIDGET_DIR, {})["widget.js"].body
-    assert b"const SERVER_SETTINGS = {};" in script
-    assert b"your local emergency number" in script
+    assert b'{"emergency_number": "999"}' in script  # no REGION: the UK's
+    script = load_assets(WIDGET_DIR, {"REGION": "au"})["widget.js"].body
+    assert b'{"emergency_number": "000"}' in script
 
 
 def test_a_setting_cannot_close_the_script() -> None:

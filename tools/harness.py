@@ -38,6 +38,7 @@ from bot.channels.credentials import generate as generate_credentials
 from bot.paths import MODEL_PATH, ROOT
 from bot.serve import listening_port
 from tools.http import get
+from tools.watchdog import LAUNCHER_VARIABLE
 
 HOST = "127.0.0.1"
 BIN = Path(sys.executable).parent
@@ -315,6 +316,8 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 # left after this. A Sanic server with workers can take longer than that
 # to shut down on its own (measured: over 8 s).
 STOP_DEADLINE_S = 5.0
+# How often `make run` checks that the action server is still there.
+RESTART_CHECK_S = 1.0
 
 
 class Stopped(BaseException):
@@ -417,7 +420,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in STOP_SIGNALS:
         signal.signal(signum, raise_stopped)
     RUN_DIR.mkdir(exist_ok=True)
-    actions = ActionServer("actions", port=options.actions_port, log_dir=RUN_DIR)
+    mark = {LAUNCHER_VARIABLE: str(os.getpid())}
+    watch_launcher()
+    actions = ActionServer(
+        "actions", port=options.actions_port, log_dir=RUN_DIR, env=mark
+    )
     server: subprocess.Popen[bytes] | None = None
     try:
         print(f"==> Starting the action server on port {actions.port}...", flush=True)
@@ -426,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (RuntimeError, TimeoutError) as error:
             print(f"error: the action server did not start ({error}); see {RUN_DIR}/")
             return 1
-        env = quiet_env({**os.environ, "ACTION_ENDPOINT_URL": actions.url})
+        env = quiet_env({**os.environ, **mark, "ACTION_ENDPOINT_URL": actions.url})
         env.setdefault("WARNINGS_LOG", str(RUN_DIR / "warnings.log"))
         # The server leads its own group, so its workers are stopped with it;
         # the shell stays in ours, to keep reading the terminal.
@@ -436,14 +443,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             cwd=ROOT,
             start_new_session=options.mode == "run",
         )
-        return server.wait()
+        return serve_until_done(server, actions)
     except Stopped as stopped:
+        # Asked to stop, and stopped cleanly: not a failure (exit code 0).
         print(f"==> {stopped}: stopping the assistant and the action server...")
-        return 128 + stopped.signum
+        return 0
     finally:
         for signum in STOP_SIGNALS:
             signal.signal(signum, signal.SIG_IGN)
         stop_all([server, actions.process])
+
+
+def watch_launcher() -> None:
+    """Start the watch that stops what this launcher starts if it is killed."""
+    subprocess.Popen(
+        [sys.executable, "-m", "tools.watchdog", str(os.getpid())],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def serve_until_done(server: subprocess.Popen[bytes], actions: ActionServer) -> int:
+    """Wait for the assistant to end, restarting the action server if it dies.
+
+    Urgent replies do not need the action server, but prep sheets and
+    settings do: a dead one is started again on its port, in one line.
+    """
+    while True:
+        try:
+            return server.wait(timeout=RESTART_CHECK_S)
+        except subprocess.TimeoutExpired:
+            pass
+        stopped = actions.process.poll() if actions.process else 0
+        if stopped is None:
+            continue
+        print(
+            f"==> The action server stopped (exit code {stopped}); restarting it...",
+            flush=True,
+        )
+        try:
+            actions.start()
+        except (RuntimeError, TimeoutError) as error:
+            print(f"error: the action server did not restart ({error}); see {RUN_DIR}/")
 
 
 if __name__ == "__main__":

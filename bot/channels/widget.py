@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.paths import ROOT, WIDGET_DIR
+from bot.settings import safety_numbers
 
 # Short caching: browsers revalidate within minutes after a deploy, while a
 # page that embeds the widget does not re-download it on every navigation.
@@ -75,12 +76,9 @@ WIDGET_SETTINGS = {"EMERGENCY_NUMBER": "emergency_number"}
 
 
 def widget_settings(environ: Mapping[str, str]) -> bytes:
-    """The configured settings as a JavaScript object literal (JSON)."""
-    settings = {
-        key: environ[variable].strip()
-        for variable, key in WIDGET_SETTINGS.items()
-        if environ.get(variable, "").strip()
-    }
+    """The settings (the region's numbers unless set) as a JavaScript literal."""
+    numbers = safety_numbers(environ)
+    settings = {key: numbers[variable] for variable, key in WIDGET_SETTINGS.items()}
     # JSON is a JavaScript literal; "<" escaped so no "</script>" can appear.
     return json.dumps(settings).replace("<", "\\u003c").encode()
 

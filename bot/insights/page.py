@@ -96,12 +96,14 @@ def chart(kind: type, title: str, values: dict[str, int]) -> str:
 
 def whole_number_ticks(largest: int) -> list[int]:
     """Count-axis labels: whole numbers from 0 past `largest`, 1-2-5 spaced."""
-    step = 1
-    while largest > step * (MAX_COUNT_LABELS - 1):
-        step *= 2.5 if str(step).startswith("2") else 2
-        step = int(step)
-    top = -(-max(largest, 1) // step) * step
-    return list(range(0, top + 1, step))
+    magnitude = 1
+    while True:
+        for multiple in (1, 2, 5):
+            step = multiple * magnitude
+            if largest <= step * (MAX_COUNT_LABELS - 1):
+                top = -(-max(largest, 1) // step) * step
+                return list(range(0, top + 1, step))
+        magnitude *= 10
 
 
 def table(

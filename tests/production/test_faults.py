@@ -42,18 +42,22 @@ def test_answers_from_the_guide_still_work(actions_down: Assistant) -> None:
 
 
 @pytest.mark.server
-def test_urgent_care_uses_the_default_numbers(actions_down: Assistant) -> None:
+def test_urgent_care_has_the_numbers_without_the_action_server(
+    actions_down: Assistant,
+) -> None:
     chat = Conversation(actions_down.url)
     reply = chat.text("my lips are swelling and I can't breathe after the injections")
-    assert reply.startswith("Call your local emergency number now")
+    assert reply.startswith("Call 999 now")  # the server's settings (no REGION: uk)
     assert "let your practitioner at your clinic know" in reply
     assert APOLOGY not in reply  # action_load_settings fails silently
 
 
 @pytest.mark.server
-def test_contact_route_uses_the_default_wording(actions_down: Assistant) -> None:
+def test_contact_route_without_the_action_server_has_no_placeholder(
+    actions_down: Assistant,
+) -> None:
     reply = Conversation(actions_down.url).text("can I talk to a human?")
-    assert "at your clinic:" in reply and "[clinic phone number]" in reply
+    assert "at the clinic that treats you." in reply and "[" not in reply
     assert APOLOGY not in reply
 
 

@@ -187,8 +187,9 @@ def test_live_ten_thousand_characters_get_please_shorten(
     message = ("My scalp has been itchy and I wonder about this. " * 250)[:10_000]
     text = assert_helpful(send_message(open_api.url, sender(), message))
     assert SHORTEN in text
-    # The urgent-care line survives even when the message is not read.
-    assert "your local emergency number" in text
+    # The urgent-care line survives even when the message is not read, with
+    # the region's number from the first turn (no REGION: the UK's).
+    assert "call 999 now" in text
     assert "infection" in text, "the infection signs too"
 
 

@@ -21,11 +21,14 @@ import pytest
 
 from bot.channels.credentials import generate as generate_credentials
 from bot.paths import MODEL_PATH, ROOT
+from tests.support.rest import Conversation
 from tools.harness import CREDENTIALS, answers, free_port, wait_until
 
 pytestmark = pytest.mark.server
 
 STOP_WITHIN_S = 10.0
+# A killed action server is back, and the prep sheet with it, within this.
+PREP_SHEET_WITHIN_S = 15.0
 
 
 def harness(
@@ -56,17 +59,22 @@ def harness(
     )
 
 
-def ours(marker: str) -> list[str]:
-    """Command lines of live processes whose command line holds `marker`."""
-    found = []
+def processes(marker: str) -> dict[int, str]:
+    """Pid -> command line of live processes whose command line holds `marker`."""
+    found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
         if marker.encode() in command:
-            found.append(command.decode(errors="replace"))
+            found[int(pid)] = command.decode(errors="replace")
     return found
+
+
+def ours(marker: str) -> list[str]:
+    """Command lines of live processes whose command line holds `marker`."""
+    return list(processes(marker).values())
 
 
 def listening(port: int) -> bool:
@@ -167,3 +175,50 @@ def test_a_taken_port_is_one_line_and_a_non_zero_exit(which: str) -> None:
     lines = (result.stdout + result.stderr).strip().splitlines()
     assert len(lines) == 1 and f"port {taken} is already in use" in lines[0]
     assert not ours(f"-port {taken}")
+
+
+def test_a_launcher_killed_outright_leaves_no_server_behind(tmp_path: Path) -> None:
+    """SIGKILL, as an out-of-memory kill or a supervisor's timeout sends it."""
+    server_port, actions_port = free_port(), free_port()
+    process = harness("run", server_port, actions_port, tmp_path / "run.log")
+    wait_until(answers(f"http://127.0.0.1:{server_port}/webhooks/rest/"), process)
+    process.kill()  # the launcher alone: its children are in other sessions
+    began = time.monotonic()
+    process.wait(timeout=5)
+    wait_gone(f"--port {server_port}")
+    wait_gone(f"-port {actions_port}")
+    assert time.monotonic() - began <= STOP_WITHIN_S
+    assert ports_free_by(began + STOP_WITHIN_S, server_port, actions_port)
+
+
+def test_a_dead_action_server_is_restarted_and_the_prep_sheet_works(
+    tmp_path: Path,
+) -> None:
+    server_port, actions_port = free_port(), free_port()
+    log = tmp_path / "run.log"
+    process = harness("run", server_port, actions_port, log)
+    base = f"http://127.0.0.1:{server_port}"
+    try:
+        wait_until(answers(f"{base}/webhooks/rest/"), process)
+        for pid in processes(f"actions --port {actions_port}"):
+            os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        sheet = ""
+        while time.monotonic() - killed < PREP_SHEET_WITHIN_S:
+            sheet = Conversation(base).text("my prep sheet please")
+            if "Your consultation prep sheet" in sheet:
+                break
+            time.sleep(0.5)
+        assert "Your consultation prep sheet" in sheet, sheet
+        assert "restarting it" in log.read_text(encoding="utf-8")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def test_a_requested_stop_is_a_clean_exit(tmp_path: Path) -> None:
+    server_port, actions_port = free_port(), free_port()
+    process = harness("run", server_port, actions_port, tmp_path / "run.log")
+    wait_until(answers(f"http://127.0.0.1:{server_port}/webhooks/rest/"), process)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=15) == 0
