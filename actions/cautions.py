@@ -43,6 +43,12 @@ SPECIFIC_CAUTIONS: dict[str, re.Pattern[str]] = {
     }.items()
 }
 FACT_ENTITIES = {"pregnancy", "medication", "health_condition"}
+# Answers that already give a caution's advice: asked with the fact in the
+# same turn ("I'm pregnant, can I have it?"), the caution is not said twice.
+ANSWERED_CAUTIONS = {
+    "ask_pregnancy": {"pregnancy"},
+    "ask_medical_condition": {"medicine"},
+}
 
 
 def caution_kind(entity: str, words: str) -> str | None:
@@ -53,6 +59,15 @@ def caution_kind(entity: str, words: str) -> str | None:
         kind for kind, pattern in SPECIFIC_CAUTIONS.items() if pattern.search(words)
     )
     return next(specific, GENERAL_CAUTION.get(entity))
+
+
+def answered_now(latest_message: dict[str, Any]) -> set[str]:
+    """The cautions this turn's answers give themselves (the message's intents)."""
+    intents = [str((latest_message.get("intent") or {}).get("name"))]
+    intents += [
+        str(part.get("name")) for part in latest_message.get("message_parts") or []
+    ]
+    return {kind for intent in intents for kind in ANSWERED_CAUTIONS.get(intent, ())}
 
 
 def cautions_needed(entities: list[dict[str, Any]], given: list[str]) -> list[str]:
@@ -80,7 +95,10 @@ class ActionGiveCautions(Action):
     ) -> list[dict[str, Any]]:
         """Utter each new caution; remember it so it is not repeated."""
         given = list(tracker.get_slot(CAUTIONS_GIVEN_SLOT) or [])
-        needed = cautions_needed(tracker.latest_message.get("entities", []), given)
+        latest = tracker.latest_message
+        needed = cautions_needed(latest.get("entities", []), given)
+        answered = answered_now(latest)
         for kind in needed:
-            dispatcher.utter_message(response=f"utter_caution_{kind}")
+            if kind not in answered:
+                dispatcher.utter_message(response=f"utter_caution_{kind}")
         return [SlotSet(CAUTIONS_GIVEN_SLOT, given + needed)] if needed else []

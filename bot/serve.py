@@ -208,10 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from rasa.__main__ import main as rasa_main
 
-    from bot import action_validation, processor
+    from bot import action_validation, processor, shell_console
 
     processor.install()
     action_validation.install()
+    if shell:
+        shell_console.install()
     # Rasa parses sys.argv; changing it here does not change what `ps` shows.
     sys.argv = command
     rasa_main()

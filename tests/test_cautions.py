@@ -90,3 +90,30 @@ def test_the_action_stays_silent_the_second_time() -> None:
 def test_every_caution_the_action_can_send_is_a_domain_response(domain) -> None:
     kinds = {*GENERAL_CAUTION.values(), *SPECIFIC_CAUTIONS}
     assert {f"utter_caution_{kind}" for kind in kinds} <= set(domain["responses"])
+
+
+def test_a_caution_the_answer_already_gives_is_not_said_twice() -> None:
+    """ "I'm pregnant, can I have it?": the pregnancy answer says it itself."""
+    message = user("fact_and_question", "I'm pregnant, can I have it?")
+    message["parse_data"]["entities"] = [fact("pregnancy", "I'm pregnant")]
+    message["parse_data"]["message_parts"] = [
+        {"name": "share_factor", "text": "I'm pregnant"},
+        {"name": "ask_pregnancy", "text": "can I have it?"},
+    ]
+    tracker = tracker_for([message], {"cautions_given": []})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionGiveCautions().run(dispatcher, tracker, {}))
+    assert dispatcher.messages == []
+    assert events[0]["value"] == ["pregnancy"]  # and not given later either
+
+
+def test_a_caution_the_answer_does_not_give_is_still_given() -> None:
+    message = user("fact_and_question", "I'm on warfarin, does it hurt?")
+    message["parse_data"]["entities"] = [fact("medication", "I'm on warfarin")]
+    message["parse_data"]["message_parts"] = [{"name": "ask_pain", "text": "x"}]
+    tracker = tracker_for([message], {"cautions_given": []})
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionGiveCautions().run(dispatcher, tracker, {}))
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_caution_blood_thinner"
+    ]
