@@ -33,7 +33,9 @@ SYMPTOMS = "symptoms_now"
 # A symptom reply sends the person to the clinic today, first.
 CLINIC_TODAY = re.compile(r"\bcontact\b.*\btoday\b", re.I)
 # ... and names the signs that would make it an emergency.
-URGENT_SIGNS = re.compile(r"\bnow for swelling of the lips, tongue, throat or face", re.I)
+URGENT_SIGNS = re.compile(
+    r"\bnow for swelling of the lips, tongue, throat or face", re.I
+)
 
 # The one evaluation's figures (README, Safety) are the floor, less one
 # message for numerical noise between machines; the targets were 100 % for
