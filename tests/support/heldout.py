@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from bot.paths import ROOT
+from bot.settings import safety_numbers
 from tests.support.rest import Conversation
 
 HELDOUT = ROOT / "tests" / "heldout"
@@ -111,6 +112,15 @@ def on_sheet(question: str, sheet: str) -> bool:
     return any(len(q.split()) >= 3 and q in typed for q in quotes)
 
 
+def without_safety_numbers(reply: str) -> str:
+    """The reply without the deployment's safety numbers (the test servers'
+    are the default region's): they are settings, not figures about the
+    treatment."""
+    for value in safety_numbers({}).values():
+        reply = reply.replace(value, "")
+    return reply
+
+
 def judge_practical(chat: Conversation, question: str) -> Outcome:
     """A practical question: no alarm, no shrug, a referral, on the sheet."""
     reply = chat.text(question)
@@ -121,7 +131,7 @@ def judge_practical(chat: Conversation, question: str) -> Outcome:
         outcome.problems.append("asked to rephrase")
     if not REFERRAL.search(reply):
         outcome.problems.append("no referral")
-    if re.search(r"\d", reply):
+    if re.search(r"\d", without_safety_numbers(reply)):
         outcome.problems.append("a figure")
     if NOT_COVERED.search(reply):
         sheet = chat.text(SHEET_REQUEST)
