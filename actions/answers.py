@@ -28,6 +28,7 @@ from actions.prep_sheet import (
     TOPIC_SLOT,
     topic_by_intent,
 )
+from bot.settings import NEUTRAL_CLINIC
 
 WORDING_FILE = Path(__file__).with_name("answers.yml")
 MORE_ABOUT_TOPIC_INTENT = "followup_more"
@@ -83,7 +84,7 @@ def with_question(questions: list[str] | None, question: str) -> list[str]:
 def note_reply(note: dict[str, str], clinic: str | None) -> str:
     """A clinic note as a reply that names it as the clinic's, not the guide's."""
     return wording()["clinic_note"].format(
-        clinic=clinic or "your clinic", heading=note["heading"], text=note["text"]
+        clinic=clinic or NEUTRAL_CLINIC, heading=note["heading"], text=note["text"]
     )
 
 
@@ -157,9 +158,24 @@ class ActionAnswerParts(Action):
         if questions != tracker.get_slot(OPEN_QUESTIONS_SLOT):
             dispatcher.utter_message(text=wording()["question_noted"])
             events.append(SlotSet(OPEN_QUESTIONS_SLOT, questions))
-        if tracker.latest_message.get(RISK_CHECK_KEY):
+        if tracker.latest_message.get(RISK_CHECK_KEY) and not any(
+            gives_both_lists(domain, response) for response in sent
+        ):
             dispatcher.utter_message(response=SAFETY_LINE_RESPONSE)
         return events
+
+
+def gives_both_lists(domain: dict[str, Any], response: str) -> bool:
+    """Whether every wording of a response names both lists of signs already.
+
+    The conditional line after it would only say them again in the same turn.
+    """
+    variants = domain.get("responses", {}).get(response) or [{}]
+    return all(
+        "{emergency_signs}" in (text := variant.get("text") or "")
+        and "{same_day_signs}" in text
+        for variant in variants
+    )
 
 
 class ActionAnswerTopic(Action):

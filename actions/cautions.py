@@ -47,7 +47,8 @@ FACT_ENTITIES = {"pregnancy", "medication", "health_condition"}
 # same turn ("I'm pregnant, can I have it?"), the caution is not said twice.
 ANSWERED_CAUTIONS = {
     "ask_pregnancy": {"pregnancy"},
-    "ask_medical_condition": {"medicine"},
+    # The answer names blood thinners, diabetes and immune conditions itself.
+    "ask_medical_condition": {"medicine", "blood_thinner", "diabetes", "immune"},
 }
 
 

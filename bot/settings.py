@@ -6,7 +6,7 @@ fills the emergency number, the urgent-care line (OUT_OF_HOURS) and the
 crisis line, and an explicit EMERGENCY_NUMBER, OUT_OF_HOURS or CRISIS_LINE
 overrides it. Without REGION the demo default, the UK, is used and start-up
 says so. Contact wording is built only from the settings that exist, with
-"the clinic that treats you" when none does.
+"the clinic, through its website" when none does.
 
 The same values fill the slots' initial values on the server (every reply
 has them from the first turn, even with the action server down:
@@ -33,7 +33,7 @@ class Region:
 REGIONS: dict[str, Region] = {
     "uk": Region("the UK", "999", "NHS 111", "Samaritans on 116 123"),
     "ie": Region(
-        "Ireland", "112 or 999", "your GP's out-of-hours service",
+        "Ireland", "112 or 999", "a GP out-of-hours service",
         "Samaritans on 116 123",
     ),
     "us": Region(
@@ -41,20 +41,21 @@ REGIONS: dict[str, Region] = {
         "the 988 Suicide & Crisis Lifeline (call or text 988)",
     ),
     "ca": Region(
-        "Canada", "911", "811 (health advice)",
+        "Canada", "911", "the 811 health line",
         "the 9-8-8 Suicide Crisis Helpline (call or text 988)",
     ),
     "au": Region(
         "Australia", "000", "healthdirect on 1800 022 222", "Lifeline on 13 11 14"
     ),
     "fr": Region(
-        "France", "15 (SAMU) or 112", "116 117 (médecin de garde)",
+        "France", "15 (SAMU) or 112", "the on-call doctor line 116 117",
         "the 3114 suicide prevention line",
     ),
 }  # fmt: skip
 DEFAULT_REGION = "uk"
-NEUTRAL_CLINIC = "your clinic"
-NO_CLINIC_DETAILS = "the clinic that treats you"
+# Neutral, as a reply may be about someone else ("help them contact the clinic").
+NEUTRAL_CLINIC = "the clinic"
+NO_CLINIC_DETAILS = "the clinic, through its website"
 
 
 class SettingsError(ValueError):
@@ -91,8 +92,8 @@ def safety_numbers(env: Mapping[str, str]) -> dict[str, str]:
 def clinic_contact(env: Mapping[str, str]) -> str:
     """The clinic's name, phone, hours and out-of-hours line, as configured.
 
-    E.g. "Example Clinic on 020 7946 0000 (Mon-Fri 9-5; out of hours: 111)";
-    "your clinic (out of hours: NHS 111)" when only the region is known.
+    E.g. "Example Clinic on 020 7946 0000 (Mon-Fri 9-5; when it's closed: 111)";
+    "the clinic (when it's closed: NHS 111)" when only the region is known.
     """
     name, phone, hours = (
         setting(env, v) for v in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_HOURS")
@@ -101,7 +102,7 @@ def clinic_contact(env: Mapping[str, str]) -> str:
     contact = name or NEUTRAL_CLINIC
     if phone:
         contact += f" on {phone}"
-    notes = [note for note in (hours, f"out of hours: {out_of_hours}") if note]
+    notes = [note for note in (hours, f"when it's closed: {out_of_hours}") if note]
     return f"{contact} ({'; '.join(notes)})"
 
 
@@ -109,7 +110,7 @@ def clinic_reach(env: Mapping[str, str]) -> str:
     """Where a person is reached: the clinic and only the ways that are set.
 
     "Example Clinic: phone 020 7946 0000, e-mail a@b.c, or book at https://..."
-    or, with no details at all, "the clinic that treats you".
+    or, with no details at all, "the clinic, through its website".
     """
     name = setting(env, "CLINIC_NAME")
     ways = [
@@ -124,7 +125,7 @@ def clinic_reach(env: Mapping[str, str]) -> str:
     if not ways:
         return name or NO_CLINIC_DETAILS
     listed = ways[0] if len(ways) == 1 else f"{', '.join(ways[:-1])}, or {ways[-1]}"
-    return f"{name or 'your clinic'}: {listed}"
+    return f"{name or NEUTRAL_CLINIC}: {listed}"
 
 
 def slot_values(env: Mapping[str, str]) -> dict[str, str]:

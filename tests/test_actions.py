@@ -45,7 +45,7 @@ def test_the_settings_action_fills_every_settings_slot(monkeypatch, domain):
     slots = slot_events(events)
     assert slots["emergency_number"] == "000"
     assert slots["crisis_line"] == "Lifeline on 13 11 14"
-    assert slots["clinic_reach"] == "your clinic: phone +61 2 9999 0000"
+    assert slots["clinic_reach"] == "the clinic: phone +61 2 9999 0000"
     assert set(slots) <= set(domain["slots"])
 
 

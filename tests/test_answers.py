@@ -119,6 +119,14 @@ def test_a_checked_answer_ends_with_the_conditional_line(domain) -> None:
     assert responses(messages) == ["utter_answer_pain", "utter_if_happening_now"]
 
 
+def test_no_conditional_line_after_an_answer_that_gave_both_lists(domain) -> None:
+    """The allergy answer names both lists: the line would say them twice."""
+    event = parts_message(("ask_allergy", "could I react to it, is a rash normal"))
+    event["parse_data"]["risk_check"] = True
+    messages, _ = run(ActionAnswerParts(), tracker_for([event]), domain)
+    assert responses(messages) == ["utter_answer_allergy"]
+
+
 def test_an_unchecked_answer_has_no_conditional_line(domain) -> None:
     event = parts_message(("ask_pain", "does it hurt"), ("ask_cost", "the price"))
     messages, _ = run(ActionAnswerParts(), tracker_for([event]), domain)

@@ -117,3 +117,28 @@ def test_a_caution_the_answer_does_not_give_is_still_given() -> None:
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_caution_blood_thinner"
     ]
+
+
+@pytest.mark.parametrize(
+    ("entity", "words"),
+    [
+        ("medication", "I'm on warfarin"),
+        ("health_condition", "I have type 1 diabetes"),
+        ("health_condition", "I have lupus"),
+    ],
+)
+def test_the_condition_answer_gives_the_cautions_it_names(
+    domain, entity: str, words: str
+) -> None:
+    """It names blood thinners, diabetes and immune conditions: no repeat."""
+    message = user("fact_and_question", f"{words}, can I have it?")
+    message["parse_data"]["entities"] = [fact(entity, words)]
+    message["parse_data"]["message_parts"] = [
+        {"name": "ask_medical_condition", "text": "can I have it?"}
+    ]
+    tracker = tracker_for([message], {"cautions_given": []})
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionGiveCautions().run(dispatcher, tracker, {}))
+    assert dispatcher.messages == []
+    answer = domain["responses"]["utter_answer_medical_condition"][0]["text"]
+    assert all(w in answer for w in ("blood thinners", "diabetes", "immune"))

@@ -234,7 +234,7 @@ def test_a_note_reply_is_named_as_the_clinics_never_the_guides() -> None:
 
 def test_the_action_sends_the_matched_note_or_not_covered() -> None:
     note = {"heading": "Hats", "text": "A loose cap is fine."}
-    for latest, expected in ((note, "From your clinic's notes"), (None, None)):
+    for latest, expected in ((note, "From the clinic's notes"), (None, None)):
         tracker = tracker_for([user("ask_clinic_note", "hat?")])
         tracker.latest_message["clinic_note"] = latest
         dispatcher = CollectingDispatcher()

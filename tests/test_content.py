@@ -641,7 +641,7 @@ def test_allergy_answer_names_the_emergency_signs(domain: dict[str, Any]) -> Non
     advice = " ".join(
         advice_below_source(domain["responses"]["utter_answer_allergy"][0]["text"])
     )
-    assert "{emergency_number} at once for {emergency_signs}" in advice
+    assert "{emergency_number} now for {emergency_signs}" in advice
 
 
 def test_side_effects_answer_says_the_list_is_the_guides_not_complete(

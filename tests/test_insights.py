@@ -345,3 +345,11 @@ class FixedDay(date):
     def today(cls) -> FixedDay:
         """The test's day."""
         return cls(DAY.year, DAY.month, DAY.day)
+
+
+def test_the_notes_are_embedded_once_per_version_not_per_request() -> None:
+    """Every page request would otherwise pay most of a second for the notes."""
+    notes = tuple(load(ROOT / "data" / "clinic_notes.example.md"))
+    assert store.notes_index(notes) is store.notes_index(notes)
+    edited = (*notes[1:], notes[0])
+    assert store.notes_index(edited) is not store.notes_index(notes)

@@ -76,6 +76,28 @@ def test_a_fact_and_a_question_become_fact_and_question(collector) -> None:
     assert parts_of(whole) == [("ask_pain", "Does it hurt?")]
 
 
+def test_a_fact_stated_without_a_question_is_noted(collector) -> None:
+    """A statement the classifier took for its topic's question is a fact."""
+    messages = split("I take lisinopril for my blood pressure")
+    messages[0].set("entities", [FACTOR])
+    classify(messages, ("ask_medical_condition", 0.7))
+    [whole] = collector.process(messages)
+    assert whole.get("intent")["name"] == "share_factor"
+
+
+def test_a_question_with_a_fact_is_still_answered(collector) -> None:
+    messages = split("I take lisinopril, is that a problem?")
+    messages[0].set("entities", [FACTOR])
+    classify(
+        messages,
+        ("ask_medical_condition", 0.7),
+        ("share_factor", 0.8),
+        ("ask_medical_condition", 0.8),
+    )
+    [whole] = collector.process(messages)
+    assert whole.get("intent")["name"] == "fact_and_question"
+
+
 def test_a_vague_question_takes_the_topic_from_the_whole_message(collector) -> None:
     messages = split("I'm scared of needles, would it be too much for me?")
     messages[0].set("entities", [FACTOR])

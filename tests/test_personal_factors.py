@@ -66,3 +66,26 @@ def test_component_adds_entities_and_keeps_existing_ones() -> None:
     assert entities[0] == {"entity": "x"}
     assert entities[1]["entity"] == "needle_fear"
     assert entities[1]["value"] == "I'm scared of needles"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("my son takes sertraline every day", "medication"),
+        ("she's on warfarin", "medication"),
+        ("my wife is on antidepressants", "medication"),
+        ("My son, who would be the one treated, works night shifts", "time_limit"),
+        ("my husband, who wants it done, has psoriasis", "health_condition"),
+        ("Dan has been using minoxidil for two years", "previous_treatment"),
+        ("my niece Ana, who is coming with me, is pregnant", "pregnancy"),
+    ],
+)
+def test_a_fact_about_the_person_to_be_treated_is_noted(text: str, kind: str) -> None:
+    """Someone writing for a son or a wife prepares their consultation."""
+    assert kinds(text) == {kind: text}
+
+
+def test_a_blood_thinner_is_no_family_history_of_thinning() -> None:
+    assert kinds("my dad is on blood thinners") == {
+        "medication": "my dad is on blood thinners"
+    }

@@ -127,6 +127,8 @@ def test_normalise_expands_shorthand_then_corrects() -> None:
         ("i havent passed out just tired", "negated"),
         ("what if my throat swells", "hypothetical"),
         ("i fainted once at school years ago", "historical"),
+        ("she came out in hives when she was little", "historical"),
+        ("he passed out at his last blood test", "historical"),
         ("my dads face is swollen", "other"),
     ],
 )
@@ -305,6 +307,15 @@ def test_a_leaning_question_asks_for_the_conditional_line() -> None:
     assert message.get(RISK_CHECK_KEY) is True
 
 
+def test_the_conditional_line_knows_who_it_may_be_about() -> None:
+    """The line after a leaning question is worded for the person it names."""
+    message = classified("is it normal that my wife's scalp feels tight?")
+    message.set(ENTITIES, [{"entity": "medication", "value": "x"}])
+    apply_decision(message, Decision("question", CHECK, "model", "other"))
+    entities = {e["entity"]: e["value"] for e in message.get(ENTITIES)}
+    assert entities == {"medication": "x", "experiencer": "other"}
+
+
 def test_untrained_gate_says_how_to_fix_it(tmp_path: Path) -> None:
     """Without a trained model the error names the command to run."""
     gate = RiskGate.create(
@@ -334,6 +345,18 @@ def test_a_red_flag_buried_in_a_long_message_wins(gate: RiskGate) -> None:
         False,
     ]
     assert gate.decide(text).kind == URGENT
+    assert gate.decide(text).outcome == "emergency"
+
+
+def test_a_red_flag_in_an_unpunctuated_ramble_wins(gate: RiskGate) -> None:
+    """A ramble's turn to another subject ends a segment, as a full stop does."""
+    text = (
+        "hi can i move my saturday booking to the week after cause work has me "
+        "away all next week and also my husband had his done at ten and his lips "
+        "and tongue have swelled right up and hes wheezing so yeah the week after "
+        "if you can"
+    )
+    assert len(risk_segments(text)) == 4
     assert gate.decide(text).outcome == "emergency"
 
 

@@ -101,16 +101,16 @@ def test_every_urgent_and_crisis_reply_has_a_number_in_every_region(
 
 
 def test_the_contact_route_names_only_what_is_set() -> None:
-    assert clinic_reach({}) == "the clinic that treats you"
+    assert clinic_reach({}) == "the clinic, through its website"
     assert clinic_reach({"CLINIC_NAME": "Example Clinic"}) == "Example Clinic"
     assert clinic_reach(CLINIC_DETAILS) == (
         "Example Clinic: phone 020 7946 0000, e-mail hello@example.com, "
         "or book a consultation at https://example.com/book"
     )
-    assert clinic_reach({"CLINIC_EMAIL": "a@b.c"}) == "your clinic: e-mail a@b.c"
-    assert clinic_contact({}) == "your clinic (out of hours: NHS 111)"
+    assert clinic_reach({"CLINIC_EMAIL": "a@b.c"}) == "the clinic: e-mail a@b.c"
+    assert clinic_contact({}) == "the clinic (when it's closed: NHS 111)"
     assert clinic_contact({"CLINIC_PHONE": "1", "OUT_OF_HOURS": "111"}) == (
-        "your clinic on 1 (out of hours: 111)"
+        "the clinic on 1 (when it's closed: 111)"
     )
 
 
@@ -133,8 +133,8 @@ def test_start_up_prints_the_numbers_and_warns_without_a_region() -> None:
     assert "emergency 999" in warned and "Warning: REGION is not set" in warned
     chosen = numbers_line({"REGION": "ca"})
     assert chosen == (
-        "==> Safety numbers (Canada): emergency 911, urgent care 811 (health "
-        "advice), crisis line the 9-8-8 Suicide Crisis Helpline (call or text 988)"
+        "==> Safety numbers (Canada): emergency 911, urgent care the 811 health "
+        "line, crisis line the 9-8-8 Suicide Crisis Helpline (call or text 988)"
     )
     assert "\\n" not in chosen and "Warning" not in chosen
 
@@ -150,3 +150,22 @@ def test_every_conversation_starts_with_the_settings(monkeypatch) -> None:
     slots = {slot.name: slot for slot in domain.slots}
     assert slots["emergency_number"].initial_value == "000"
     assert slots["clinic_reach"].value == "Example Clinic"
+
+
+def test_replies_about_someone_else_never_slip_back_to_you(domain) -> None:
+    """Filled with any setting, a reply for someone else never says "your"."""
+    others = {
+        name: [
+            i
+            for i, variant in enumerate(variants)
+            if {"name": "experiencer", "type": "slot", "value": "other"}
+            in variant.get("condition", [])
+        ]
+        for name, variants in domain["responses"].items()
+    }
+    assert sum(map(len, others.values())) >= 5
+    for env in every_environment():
+        texts = rendered(domain, env)
+        for name, indices in others.items():
+            for i in indices:
+                assert not re.search(r"\byour\b", texts[name][i], re.I), (env, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.splitting import is_question, split_message
+from bot.nlu.splitting import is_question, split_message, topic_turns
 
 
 def texts(message: str) -> list[str]:
@@ -77,3 +77,49 @@ def test_is_question(clause: str, asks: bool) -> None:
 
 def test_empty_text_gives_one_empty_part() -> None:
     assert texts("   ") == [""]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "My son, who would be the one treated, works night shifts",
+            ["My son, who would be the one treated, works night shifts"],
+        ),
+        ("my wife, who is 40, has psoriasis", ["my wife, who is 40, has psoriasis"]),
+        (
+            "my sister Jo, who is booked in too, is breastfeeding",
+            ["my sister Jo, who is booked in too, is breastfeeding"],
+        ),
+        (
+            "my son, who is 28, does it work for him?",
+            ["my son, who is 28", "does it work for him?"],
+        ),
+        (
+            "I am torn between PRP and meso, which is better?",
+            ["I am torn between PRP and meso", "which is better?"],
+        ),
+    ],
+)
+def test_a_relative_clause_stays_with_its_noun(
+    message: str, expected: list[str]
+) -> None:
+    assert [part.text for part in split_message(message)] == expected
+
+
+def test_a_ramble_is_cut_where_it_turns_to_another_subject() -> None:
+    ramble = (
+        "need to ask about the train times and whether the station is near you "
+        "cause i dont drive oh and my ear has gone numb since this morning "
+        "but anyway what time do you open on saturdays"
+    )
+    assert topic_turns(ramble) == [
+        "need to ask about the train times and whether the station is near you "
+        "cause i dont drive",
+        "my ear has gone numb since this morning",
+        "what time do you open on saturdays",
+    ]
+
+
+def test_a_short_sentence_is_no_ramble() -> None:
+    assert topic_turns("oh and does it hurt anyway") == ["oh and does it hurt anyway"]

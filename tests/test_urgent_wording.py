@@ -70,17 +70,13 @@ def test_a_symptom_now_names_the_signs_that_would_make_it_urgent(
 ) -> None:
     for _, text in variations(domain, "utter_symptom_now"):
         assert "{emergency_number} now for {emergency_signs}" in text
-        assert "the same day for {same_day_signs}" in text
+        assert "urgently" in text and "for {same_day_signs}" in text
         assert "prep sheet" not in text and "consultation" not in text
 
 
-# Words of the two lists of signs; the severe allergic reaction's own signs,
-# which say when the auto-injector is for, are a list of their own.
+# Words of the two lists of signs.
 SIGN_WORDS = re.compile(
     r"trouble breathing|won't stop|\bpus\b|\bfever\b|collapse|faint"
-)
-ALLERGIC_REACTION_SIGNS = (
-    "(swelling of the lips, tongue or throat, or trouble breathing)"
 )
 
 
@@ -93,10 +89,44 @@ def test_each_list_of_signs_is_written_once(domain: dict[str, Any]) -> None:
     users = 0
     for name, variants in domain["responses"].items():
         for variant in variants:
-            text = variant.get("text", "").replace(ALLERGIC_REACTION_SIGNS, "")
+            text = variant.get("text", "")
             assert not SIGN_WORDS.search(text), (name, text)
             users += "{emergency_signs}" in text or "{same_day_signs}" in text
     assert users >= 12
+
+
+# Each list's one action: "call ... now for" the emergency signs, "... the
+# same day for" the same-day signs, or "urgently ... for" them in a report
+# happening now; the urgent replies also name the list they act on.
+LIST_ACTIONS = {
+    "{emergency_signs}": re.compile(
+        r"(?:\{emergency_number\}(?: for them)? now|Help is needed straight away) for $"
+    ),
+    "{same_day_signs}": re.compile(
+        r"(?:the same day|urgently[^.]*) for $"
+        r"|Signs of an infection after injections: $"
+    ),
+}
+
+
+def test_each_list_has_one_action(domain: dict[str, Any]) -> None:
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            text = " ".join(variant.get("text", "").split())
+            for slot, action in LIST_ACTIONS.items():
+                for before in text.split(slot)[:-1]:
+                    assert action.search(before), (name, before[-60:])
+
+
+def test_advice_that_names_the_signs_suits_anyone(domain: dict[str, Any]) -> None:
+    """A question may be about someone else ("will my son bruise?")."""
+    for name, variants in domain["responses"].items():
+        if not name.startswith(("utter_answer_", "utter_followup_")):
+            continue
+        for variant in variants:
+            advice = variant.get("text", "").rpartition("(not from the guide):")[2]
+            if "_signs}" in advice:
+                assert not re.search(r"\byou(?:r)?\b", advice, re.I), (name, advice)
 
 
 @pytest.mark.parametrize("name", ["utter_if_happening_now", "utter_please_shorten"])
@@ -116,5 +146,5 @@ def test_what_the_guide_says_about_a_symptom_suits_anyone_reporting_it(
 
 
 def test_the_conditional_line_starts_with_its_condition(domain: dict[str, Any]) -> None:
-    [(_, text)] = variations(domain, "utter_if_happening_now")
-    assert text.startswith("If this is happening now:")
+    for _, text in variations(domain, "utter_if_happening_now"):
+        assert re.match(r"If this is happening (to them )?now:", text)

@@ -17,6 +17,7 @@ holds an HMAC of the token, never the token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import os
@@ -30,10 +31,10 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.clinic_notes import load, notes_path
+from bot.clinic_notes import NotesError, load, notes_path
 from bot.database import database_url
 from bot.insights.page import as_csv, render
-from bot.insights.store import Summary, insights_engine, summary
+from bot.insights.store import Summary, insights_engine, notes_index_for, summary
 from bot.serve import CLINIC_TOKEN_VARIABLE, MIN_SECRET_CHARS
 
 COOKIE = "mesoprep_clinic"
@@ -122,6 +123,10 @@ class ClinicChannel(InputChannel):
         token = os.environ.get(CLINIC_TOKEN_VARIABLE, "")
         if len(token) < MIN_SECRET_CHARS:
             return clinic
+        # The notes are embedded now, not on the clinic's first page request
+        # (most of a second); an invalid file is reported when the page asks.
+        with contextlib.suppress(NotesError):
+            notes_index_for(load(notes_path()))
 
         def guarded(
             handler: Callable[[Request], Coroutine[Any, Any, HTTPResponse]],

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -399,11 +400,26 @@ def themes_of(
                 askers[row.wording].add(row.person)
         times = Counter(row.wording for row in rows if row.wording)
         said[name] = [(w, times[w], len(p)) for w, p in askers.items()]
-    index = NotesIndex(notes) if notes else None
+    index = notes_index_for(notes)
     for theme in themes:
         theme.wording = representative(said[theme.name], theme.people)
         theme.note_now = note_for(said[theme.name], index)
     return sorted(themes, key=lambda theme: (-theme.questions, theme.name))
+
+
+def notes_index_for(notes: list[Note]) -> NotesIndex | None:
+    """The index of these notes (None without notes), built once per version."""
+    return notes_index(tuple(notes)) if notes else None
+
+
+@lru_cache(maxsize=4)
+def notes_index(notes: tuple[Note, ...]) -> NotesIndex:
+    """The notes' index, built once per version of the notes.
+
+    Embedding the notes takes most of a second; every page request would
+    pay it again.
+    """
+    return NotesIndex(list(notes))
 
 
 def representative(said: list[Said], people: int) -> str | None:

@@ -179,6 +179,10 @@ class PartsCollector(RuleBasedComponent):
                 for a in answers
             ]
             message.set(MESSAGE_PARTS_KEY, listed, add_to_output=True)
+        elif has_factor and not answers and name in self.answer_intents:
+            # A fact stated without a question ("I'm on warfarin for my
+            # heart") is noted, not answered as if it asked something.
+            set_intent(message, self.config["factor_intent"], 1.0, type(self).__name__)
         elif answers and answers[0].intent != name:
             # One question, asked more clearly by its own clause than by the
             # whole message ("hi! does it hurt?", background then a question).

@@ -27,6 +27,11 @@ _HEALTH = (
     r"an(?:a)?emi\w*|pcos|autoimmune|cancer|chemo\w*|transplant|"
     r"skin condition|sensitive skin|scalp condition|dandruff|infections?"
 )
+# The person to be treated, when someone writes for them ("my son takes...").
+_SOMEONE = (
+    r"(?:he|she|my (?:son|daughter|wife|husband|partner|boyfriend|girlfriend|"
+    r"fiance\w*|mum|mom|mother|dad|father|brother|sister))"
+)
 # Entity name -> pattern that marks a statement of that factor.
 FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
@@ -40,7 +45,9 @@ FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
         ),
         "medication": (
             r"\b(?:i|i'm|im|i am)\b.{0,12}\b(?:take|taking|prescribed)\b"
-            r"|\b(?:i'm|im|i am)\b.{0,12}\bon\b.{0,20}\b(?:medication|medicine|"
+            rf"|\b{_SOMEONE}\b.{{0,12}}\b(?:takes|taking|prescribed)\b"
+            rf"|\b(?:i'm|im|i am|(?:{_SOMEONE})(?:'s|s| is))\b.{{0,12}}\bon\b.{{0,20}}"
+            r"\b(?:medication|medicine|"
             r"meds|pills?|tablets?|blood thinners?|warfarin|aspirin|insulin|"
             r"anticoagulants?|isotretinoin|steroids?|antibiotics?|"
             r"immunosuppressants?|levothyroxine|antidepressants?|the pill)\b"
@@ -81,16 +88,22 @@ FACTOR_PATTERNS: dict[str, re.Pattern[str]] = {
             r".{0,30}\b(?:minoxidil|rogaine|regaine|finasteride|propecia|prp|"
             r"transplant|laser\w*|mesotherapy|meso|treatments?|shampoos?|"
             r"supplements?|biotin|pills|everything)\b"
+            # A hair-loss medicine is a fact whoever uses it ("Tom uses...").
+            r"|\b(?:uses|using|used|takes|taking|took|tried|been on|is on|was on)\b"
+            r".{0,20}\b(?:minoxidil|rogaine|regaine|finasteride|propecia|"
+            r"dutasteride)\b"
         ),
         "health_condition": (
             _I + r".{0,25}\b(?:" + _HEALTH + r")\b"
+            # ... with room for "my husband, who wants it done, has psoriasis".
+            rf"|\b{_SOMEONE}\b.{{0,40}}\b(?:{_HEALTH})\b"
             r"|\bbruise (?:easily|like)\b|\b(?:heal\w*|cuts) (?:\w+ ){0,3}"
             r"(?:slow\w*|ages)\b"
         ),
         "hair_loss_history": (
             r"\b(?:hair loss|balding|baldness|thinning) runs in\b"
             r"|\bmy (?:dad|father|mum|mother|grand\w+|brothers?|sisters?|uncles?)\b"
-            r".{0,40}\b(?:bald\w*|thin\w*|hair loss)\b"
+            r".{0,40}\b(?:bald\w*|thin(?:ning|ned|s)?|hair loss)\b"
             r"|\b(?:been|started|keep|kept|starting to|started to) "
             r"(?:losing|thinning|going bald|shedding|thin|lose|go bald)\b"
             r"|\b(?:losing|lost) (?:my )?hair (?:since|for|after)\b"

@@ -48,7 +48,7 @@ from typing_extensions import Self
 
 from bot.nlu.intents import set_intent
 from bot.nlu.message_parts import RISK_CHECK_KEY, is_part
-from bot.nlu.splitting import sentences
+from bot.nlu.splitting import sentences, topic_turns
 from bot.paths import ROOT
 from bot.safety.assertion import pipeline
 from bot.safety.risk_model import (
@@ -238,8 +238,12 @@ def _sure_alone(decision: Decision, row: np.ndarray) -> bool:
 
 
 def risk_segments(text: str) -> list[str]:
-    """The whole message first, then its sentences when it has several."""
-    parts = sentences(text)
+    """The whole message first, then its sentences (a ramble's subjects).
+
+    An unpunctuated ramble is one sentence; its turns to another subject
+    ("oh and", "anyway") end a segment as a full stop does.
+    """
+    parts = [turn for sentence in sentences(text) for turn in topic_turns(sentence)]
     return [text, *parts] if len(parts) > 1 else [text]
 
 
@@ -259,6 +263,10 @@ def apply_decision(message: Message, decision: Decision) -> None:
     if intent is None:
         if decision.kind == CHECK:
             message.set(RISK_CHECK_KEY, True, add_to_output=True)
+            # The conditional line is worded for whoever it may be about.
+            entities = message.get(ENTITIES) or []
+            who = _entity(EXPERIENCER_ENTITY, decision.experiencer)
+            message.set(ENTITIES, [*entities, who], add_to_output=True)
         return
     set_intent(message, intent, 1.0, by=RiskGate.__name__)
     # Nothing from a report goes on the prep sheet: no factor entities.

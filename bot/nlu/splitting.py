@@ -71,6 +71,17 @@ _HEAD = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM_SPLIT = re.compile(r"\s*(?:,|\bor\b|\band\b)\s*", re.IGNORECASE)
+# Where a ramble turns to another subject ("oh and", "but anyway"), and how
+# long a sentence must be to count as a ramble.
+_TOPIC_TURN = re.compile(
+    r"\s*\b(?:oh and|and also|also|but anyway|so anyway|anyway|so yeah|"
+    r"by the way|btw)\b\s*",
+    re.IGNORECASE,
+)
+MIN_RAMBLE_WORDS = 25
+# A relative pronoun, and how short the noun before it is ("my son, who").
+_RELATIVE = re.compile(r"^(?:who|whos|whose|which)\b(?!.*\?\s*$)", re.IGNORECASE)
+MAX_NOUN_WORDS = 3
 # A comma list item this short is a word or two, not a clause of its own.
 MAX_LIST_ITEM_WORDS = 3
 # Chat fillers that say nothing by themselves.
@@ -94,6 +105,19 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+def topic_turns(sentence: str) -> list[str]:
+    """Split an unpunctuated ramble where it turns to another subject.
+
+    "...sun cream on my head oh and the bleeding hasnt stopped but anyway
+    about the sun..." is one sentence to `sentences`; its middle is a report
+    of its own. A sentence shorter than MIN_RAMBLE_WORDS stays whole.
+    """
+    if len(sentence.split()) < MIN_RAMBLE_WORDS:
+        return [sentence]
+    pieces = (p.strip(" ,;") for p in _TOPIC_TURN.split(sentence))
+    return [p for p in pieces if p]
+
+
 def _spread_list(clause: str) -> list[str]:
     """'is it painful, expensive' -> ['is it painful', 'is it expensive']."""
     match = _HEAD.match(clause.rstrip("?!. "))
@@ -108,8 +132,35 @@ def _spread_list(clause: str) -> list[str]:
 
 def _clauses(sentence: str) -> list[str]:
     """Split a sentence before each clause that opens a new question."""
-    pieces = [p.strip(" ,;") for p in _CLAUSE_BREAK.split(sentence)]
+    pieces = _rejoin_relatives([p.strip(" ,;") for p in _CLAUSE_BREAK.split(sentence)])
     return [c for p in pieces if p for c in _spread_list(p)]
+
+
+def _rejoin_relatives(pieces: list[str]) -> list[str]:
+    """Put a relative clause back on the noun it describes.
+
+    "My son, who would be the one treated, works nights" is one statement:
+    "who" after a bare noun ("My son") opens no question, and the statement
+    goes on after it ("works nights", "is pregnant") unless a question mark
+    ends what follows. After a
+    clause of its own ("I'm torn between PRP and meso, which is better?") it
+    opens one.
+    """
+    joined: list[str] = []
+    after_relative = False
+    for piece in pieces:
+        relative = bool(joined and _RELATIVE.match(piece))
+        if (
+            relative
+            and len(joined[-1].split()) <= MAX_NOUN_WORDS
+            or (after_relative and not piece.endswith("?"))
+        ):
+            joined[-1] = f"{joined[-1]}, {piece}"
+            after_relative = relative
+        else:
+            joined.append(piece)
+            after_relative = False
+    return joined
 
 
 def is_question(text: str) -> bool:

@@ -206,8 +206,11 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     r"(?:\w+ ){0,2}faint\b",
     r"\banaphyla\w*|\bepi ?pen\b",
     # Bleeding that will not stop.
-    r"\b(?:bleed\w*|blood) (?:\w+ ){0,4}(?:wont|will not|doesnt|does not|isnt|is not|"
+    r"\b(?:bleed\w*|blood) (?:\w+ ){0,8}(?:wont|will not|doesnt|does not|isnt|is not|"
     r"hasnt|has not|not|never) (?:\w+ )?(?:stop\w*|clot\w*|slow\w*)\b",
+    # "it hasn't stopped bleeding", "won't stop bleeding".
+    r"\b(?:wont|will not|doesnt|does not|hasnt|has not|havent|have not|didnt|never) "
+    r"(?:\w+ )?stop(?:ped)? (?:\w+ ){0,2}bleed\w*",
     r"\b(?:cant|couldnt|unable to) (?:get (?:it|the \w+) to )?stop "
     r"(?:\w+ ){0,2}bleed\w*",
     r"\b(?:blood|bleed\w*) (?:\w+ ){0,4}(?:soak\w*|gush\w*|pour\w*|dripping)\b",

@@ -48,7 +48,7 @@ def test_urgent_care_has_the_numbers_without_the_action_server(
     chat = Conversation(actions_down.url)
     reply = chat.text("my lips are swelling and I can't breathe after the injections")
     assert reply.startswith("Call 999 now")  # the server's settings (no REGION: uk)
-    assert "let your practitioner at your clinic know" in reply
+    assert "let your practitioner at the clinic know" in reply
     assert APOLOGY not in reply  # action_load_settings fails silently
 
 
@@ -57,7 +57,7 @@ def test_contact_route_without_the_action_server_has_no_placeholder(
     actions_down: Assistant,
 ) -> None:
     reply = Conversation(actions_down.url).text("can I talk to a human?")
-    assert "at the clinic that treats you." in reply and "[" not in reply
+    assert "at the clinic, through its website." in reply and "[" not in reply
     assert APOLOGY not in reply
 
 

@@ -40,7 +40,7 @@ REPHRASE = re.compile(
 )
 NOT_COVERED = re.compile(r"guide doesn'?t cover that", re.I)
 # The conditional line an answer may end with; it is not an urgent reply.
-SAFETY_LINE = re.compile(r"^If this is happening now", re.I | re.MULTILINE)
+SAFETY_LINE = re.compile(r"^If this is happening (?:to them )?now", re.I | re.MULTILINE)
 FACT_NOTED = re.compile(r"I've noted this for your consultation sheet", re.I)
 SHEET_REQUEST = "can I have my prep sheet please"
 
