@@ -256,7 +256,7 @@ def test_answer_shows_its_section_citation(widget: Widget) -> None:
     expect(advice.locator(".mp-advice-label")).to_have_text(
         "Assistant's advice (not from the guide):"
     )
-    expect(advice).to_contain_text("ask your practitioner")
+    expect(advice).to_contain_text("ask the practitioner")
     order = answer.locator(".mp-text, .mp-citation, .mp-advice").evaluate_all(
         "nodes => nodes.map(node => node.className)"
     )

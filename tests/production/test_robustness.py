@@ -190,7 +190,7 @@ def test_live_ten_thousand_characters_get_please_shorten(
     # The urgent-care line survives even when the message is not read, with
     # the region's number from the first turn (no REGION: the UK's).
     assert "call 999 now" in text
-    assert "infection" in text, "the infection signs too"
+    assert "pus or heat at the injection sites" in text, "the same-day signs too"
 
 
 @pytest.mark.server

@@ -43,8 +43,8 @@ def test_fallback_never_repeats_and_second_offers_a_person(assistant_url: str) -
     chat = Conversation(assistant_url)
     replies = [chat.text("/nlu_fallback") for _ in range(3)]
     assert replies[0] != replies[1] and replies[1] != replies[2]
-    assert "talk to a person" in replies[1]
-    assert "talk to a person" not in replies[0]
+    assert "reach a person" in replies[1]
+    assert "reach a person" not in replies[0]
     assert replies[2] == replies[0]
 
 
