@@ -27,8 +27,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.message_parts import PART_OF_KEY, RISK_CHECK_KEY
 from bot.nlu.risk_gate import (
+    MODEL_ALONE,
+    PATTERN_ALONE,
     RISK_KEY,
+    SYMPTOM_ALONE,
     RiskGate,
+    _sure_alone,
     apply_decision,
     risk_segments,
     symptom_topic,
@@ -190,6 +194,72 @@ def test_model_thresholds(
     thresholds = Thresholds(urgent=0.5, symptom=0.5, check=0.25)
     decision = decide("a message no pattern matches", row(**probabilities), thresholds)
     assert (decision.outcome, decision.kind) == (outcome, kind)
+
+
+def test_a_sentence_wins_alone_on_a_pattern_or_a_sure_model() -> None:
+    """Read alone, a sentence has lost its context: the model alone must be all
+    but sure, a red-flag pattern needs less."""
+    by_model = Decision("crisis", URGENT, "model")
+    by_pattern = Decision("emergency", URGENT, "patterns")
+    assert _sure_alone(by_model, row(crisis=MODEL_ALONE))
+    assert not _sure_alone(by_model, row(crisis=MODEL_ALONE - 0.05, question=0.05))
+    assert _sure_alone(by_pattern, row(emergency=PATTERN_ALONE, question=0.5))
+    assert not _sure_alone(by_pattern, row(emergency=0.4, question=0.6))
+
+
+def test_a_crisis_sentence_in_a_longer_message_wins(gate: RiskGate) -> None:
+    """No pattern names it; the model is sure of the sentence, not of the whole."""
+    text = (
+        "sorry for the long message, i have so many questions about the "
+        "sessions and the prices. i want to throw me from the bridge. "
+        "can i ask a doctor about the cost first?"
+    )
+    assert gate.decide(text).outcome == "crisis"
+
+
+class RowsBySentence:
+    """A stand-in risk model: each segment's probabilities, given by the test."""
+
+    def __init__(self, rows: dict[str, np.ndarray]) -> None:
+        self.rows = rows
+
+    def probabilities(self, segments: list[str]) -> np.ndarray:
+        return np.array([self.rows[segment] for segment in segments])
+
+
+def gate_with(rows: dict[str, np.ndarray], tmp_path: Path) -> RiskGate:
+    """A gate whose model gives these rows, the thresholds of config.yml's values."""
+    storage = LocalModelStorage(tmp_path)
+    config = {**CONFIG, "symptom_threshold": 0.4, "check_threshold": 0.2}
+    return RiskGate(config, storage, Resource("risk_gate"), RowsBySentence(rows))  # type: ignore[arg-type]
+
+
+ITCH = "after the session my head is itching a lot where the needles went."
+ALLERGY = "is it an allergy?"
+
+
+@pytest.mark.parametrize(
+    ("whole", "itch", "kind"),
+    [
+        # The whole leans to a report, the sentence reports: a symptom now.
+        (row(symptom_now=0.3, question=0.7), row(symptom_now=SYMPTOM_ALONE), SYMPTOM),
+        # The sentence is not sure enough: the answer with the conditional line.
+        (row(symptom_now=0.3, question=0.7), row(symptom_now=0.6, question=0.4), CHECK),
+        # A plain question with a sentence of history stays a question.
+        (
+            row(question=0.95, symptom_now=0.05),
+            row(symptom_now=0.9, question=0.1),
+            NONE,
+        ),
+    ],
+)
+def test_a_sentence_reporting_a_symptom_now_decides_a_leaning_message(
+    whole: np.ndarray, itch: np.ndarray, kind: str, tmp_path: Path
+) -> None:
+    text = f"{ITCH} {ALLERGY}"
+    gate = gate_with({text: whole, ITCH: itch, ALLERGY: row(question=1.0)}, tmp_path)
+    assert risk_segments(text) == [text, ITCH, ALLERGY]
+    assert gate.decide(text).kind == kind
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,161 @@
+"""The understanding test sets (tests/heldout/understanding/), against a live server.
+
+Each round was written after the last change by four new writers who never
+saw the data, and evaluated once; the README ("The evaluations") has the
+figures and what bounds the misses. A writer's folder holds six files, one
+message a line: covered.tsv (the section, a tab, the question), practical,
+ordinary, facts, red flags (buried ones included) and symptoms now. Every
+message starts a new conversation. The gates are this model's figures on
+every round, less one message for numerical noise between machines; an
+urgent first line and a missed red flag allow none beyond what was measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+
+from tests.support import heldout
+from tests.support.heldout import Outcome
+from tests.support.rest import Conversation
+
+pytestmark = pytest.mark.server
+
+ROOT = heldout.HELDOUT / "understanding"
+# The writers of each round, in the order they were written.
+ROUNDS = {"first": "abcd", "second": "efgh", "third": "mnop"}
+# Messages that are no report: none may get an urgent first line.
+ORDINARY = ("covered", "practical", "ordinary", "facts")
+
+# (passed, total) for each round and family, and the urgent first lines
+# among the ordinary messages.
+MEASURED: dict[str, dict[str, tuple[int, int]]] = {
+    "first": {
+        "covered": (148, 160),
+        "practical": (100, 100),
+        "redflags": (48, 48),
+        "symptoms_now": (30, 32),
+        "facts": (38, 40),
+        "urgent": (7, 360),
+    },
+    "second": {
+        "covered": (151, 160),
+        "practical": (99, 100),
+        "redflags": (48, 48),
+        "symptoms_now": (32, 32),
+        "facts": (37, 40),
+        "urgent": (7, 360),
+    },
+}
+
+
+def judge_covered(chat: Conversation, case: tuple[str, str]) -> Outcome:
+    """A question the guide answers: its section is cited."""
+    section, text = case
+    reply = chat.text(text)
+    outcome = Outcome(text, [reply])
+    if section not in heldout.cited(reply):
+        outcome.problems.append(f"cites {heldout.cited(reply)}, wanted {section}")
+    return outcome
+
+
+def judge_practical(chat: Conversation, text: str) -> Outcome:
+    """A practical question is never turned away: no off-topic, rephrase or goodbye."""
+    reply = chat.text(text)
+    outcome = Outcome(text, [reply])
+    for name, pattern in [
+        ("off-topic", heldout.OFF_TOPIC),
+        ("rephrase", heldout.REPHRASE),
+        ("goodbye", heldout.GOODBYE),
+    ]:
+        if pattern.search(reply):
+            outcome.problems.append(f"{name} reply")
+    return outcome
+
+
+def judge_fact(chat: Conversation, text: str) -> Outcome:
+    """A personal fact is noted for the consultation sheet."""
+    reply = chat.text(text)
+    outcome = Outcome(text, [reply])
+    if not heldout.FACT_NOTED.search(reply):
+        outcome.problems.append("fact not noted")
+    return outcome
+
+
+def judge_ordinary(chat: Conversation, text: str) -> Outcome:
+    """Small talk, feelings, corrections, figures of speech: no alarm."""
+    reply = chat.text(text)
+    outcome = Outcome(text, [reply])
+    if heldout.is_urgent(reply):
+        outcome.problems.append("urgent reply")
+    return outcome
+
+
+JUDGES: dict[str, Callable[[Conversation, object], Outcome]] = {
+    "covered": judge_covered,  # type: ignore[dict-item]
+    "practical": judge_practical,  # type: ignore[dict-item]
+    "ordinary": judge_ordinary,  # type: ignore[dict-item]
+    "facts": judge_fact,  # type: ignore[dict-item]
+    "redflags": heldout.judge_red_flag,  # type: ignore[dict-item]
+    "symptoms_now": heldout.judge_symptom,  # type: ignore[dict-item]
+}
+
+
+def cases(round_name: str, family: str) -> list[object]:
+    """One family's messages from every writer of a round."""
+    found: list[object] = []
+    for writer in ROUNDS[round_name]:
+        folder = ROOT / f"writer_{writer}"
+        path = next(folder.glob(f"{family}.t*"))
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.append(tuple(line.split("\t")) if "\t" in line else line.strip())
+    return found
+
+
+@cache
+def outcomes(base_url: str, round_name: str, family: str) -> list[Outcome]:
+    """Run a family once per test session; kept in results/heldout/."""
+    done = heldout.run_cases(base_url, cases(round_name, family), JUDGES[family])
+    heldout.save(f"understanding_{round_name}_{family}", done)
+    return done
+
+
+def measured(round_name: str, family: str) -> tuple[int, int]:
+    """The figure a gate holds to; a round not yet measured has none."""
+    figures = MEASURED.get(round_name)
+    if figures is None:
+        pytest.skip(f"the {round_name} round has not been measured")
+    return figures[family]
+
+
+@pytest.mark.parametrize("round_name", ROUNDS)
+@pytest.mark.parametrize(
+    "family", ["covered", "practical", "facts", "redflags", "symptoms_now"]
+)
+def test_each_family_keeps_its_figure(
+    assistant_url: str, round_name: str, family: str
+) -> None:
+    done = outcomes(assistant_url, round_name, family)
+    passed = sum(not o.problems for o in done)
+    print(f"\n{round_name} round, {family}: {passed}/{len(done)}")
+    floor, total = measured(round_name, family)
+    assert len(done) == total
+    slack = 0 if family == "redflags" else 1
+    assert passed >= floor - slack, "\n".join(heldout.failures(done))
+
+
+@pytest.mark.parametrize("round_name", ROUNDS)
+def test_ordinary_messages_get_no_urgent_first_line(
+    assistant_url: str, round_name: str
+) -> None:
+    done = [
+        o for family in ORDINARY for o in outcomes(assistant_url, round_name, family)
+    ]
+    urgent = [o.case for o in done if heldout.is_urgent(o.replies[0])]
+    print(f"\n{round_name} round, urgent first lines: {len(urgent)}/{len(done)}")
+    most, total = measured(round_name, "urgent")
+    assert len(done) == total
+    assert len(urgent) <= most, "\n".join(urgent)
