@@ -85,6 +85,20 @@ def test_after_session_test_sets_are_held_out() -> None:
         assert not messages & training, path.name
 
 
+WRITTEN_ALIKE = {
+    "im allergic to penicillin",
+    "im type  diabetic",
+    "i have an underactive thyroid and take levothyroxine every morning",
+    "can it get infected",
+    "does it actually work tho",
+    "good morning",
+    "when can i wash my hair after",
+    "why is that",
+    "why tho",
+    "yo",
+}
+
+
 def test_understanding_test_sets_are_held_out() -> None:
     root = ROOT / "tests" / "heldout" / "understanding"
     messages = {
@@ -93,9 +107,9 @@ def test_understanding_test_sets_are_held_out() -> None:
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
-    assert len(messages) >= 800
-    # Written without sight of the data, three facts still coincide with
-    # training examples word for word ("im type 1 diabetic", "im allergic to
-    # penicillin", and in the second round "i have an underactive thyroid
-    # and take levothyroxine every morning"); nothing else may.
-    assert len(messages & training_examples()) <= 3
+    assert len(messages) >= 1600
+    # Written without sight of the data, a few messages still coincide with
+    # training examples word for word: three facts in the first two rounds,
+    # and in the third and fourth the shortest things people write; nothing
+    # else may.
+    assert messages & training_examples() <= WRITTEN_ALIKE
