@@ -96,6 +96,8 @@ WRITTEN_ALIKE = {
     "why is that",
     "why tho",
     "yo",
+    "heyyy",
+    "whys that",
 }
 
 
@@ -107,9 +109,9 @@ def test_understanding_test_sets_are_held_out() -> None:
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
-    assert len(messages) >= 1600
+    assert len(messages) >= 2600
     # Written without sight of the data, a few messages still coincide with
     # training examples word for word: three facts in the first two rounds,
-    # and in the third and fourth the shortest things people write; nothing
-    # else may.
+    # and in the later rounds the shortest things people write; nothing else
+    # may.
     assert messages & training_examples() <= WRITTEN_ALIKE

@@ -124,3 +124,38 @@ def test_priority(text: str, expected: str) -> None:
 def test_typos_framing_and_negation(text: str, expected: str | None) -> None:
     """Typos are forgiven; hypothetical, negated and empty messages are not flagged."""
     assert detect_red_flag(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mi hermano tiene los labios hinchados y no puede respirar", EMERGENCY),
+        ("minha língua está inchada e a garganta fecha", EMERGENCY),
+        ("since the session I have febbre and the spots are full of pus", INFECTION),
+        ("nie mogę oddychać after the injections", EMERGENCY),
+    ],
+)
+def test_red_flag_words_in_other_languages(text: str, expected: str) -> None:
+    """A word from another language counts as its English meaning."""
+    assert detect_red_flag(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "now Im finding it hard to get me breath and its getting worse",
+        "it's hard to catch my breath since the injections",
+    ],
+)
+def test_breath_a_few_words_after_the_trouble(text: str) -> None:
+    """The trouble three words before the breath: "hard to get my breath"."""
+    assert detect_red_flag(text) == EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no can do, sorry", "English is our lingua franca at work", "café au lait"],
+)
+def test_english_is_left_alone(text: str) -> None:
+    """Only words that are no English word are read as another language's."""
+    assert detect_red_flag(text) is None

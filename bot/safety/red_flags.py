@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from re import Pattern
 
+from bot.safety.other_languages import NEGATIONS, RED_FLAG_WORDS, fold_accents
 from bot.safety.spelling import corrector
 
 EMERGENCY = "report_emergency"
@@ -170,7 +171,7 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     r"\b(?:cant|couldnt|can t) (?:\w+ ){0,2}(?:breath\w*|catch my breath)",
     r"\b(?:trouble|difficulty|difficult|hard|harder|struggl\w*|problems?|"
     r"issues?|hardly|barely|unable to|not able to|short|shortness) "
-    r"(?:\w+ ){0,2}breath\w*",
+    r"(?:\w+ ){0,3}breath\w*",  # "hard to get my breath"
     r"\bbreath\w* (?:\w+ ){0,3}(?:hard|harder|difficult|tough|heavy|labou?red|"
     r"weird|funny|strange|tight|shallow|struggle)\b",
     r"\b(?:struggl\w*|cant|hard|trouble|unable) (?:\w+ ){0,2}(?:get|getting|catch|"
@@ -337,6 +338,7 @@ _PHRASE_FIXES: tuple[tuple[Pattern[str], str], ...] = (
     (re.compile(r"\bmy self\b"), "myself"),
     (re.compile(r"\bcan not\b"), "cant"),
     (re.compile(r"\bi m\b"), "im"),
+    (re.compile(rf"\b(?:{'|'.join(NEGATIONS)}) can\b"), "cant"),
 )
 _BREAK_RE: Pattern[str] = re.compile(CLAUSE_BREAKS)
 _CONDITIONAL_RE: Pattern[str] = re.compile(CONDITIONAL)
@@ -359,12 +361,18 @@ _PATTERNS: dict[str, tuple[Pattern[str], ...]] = {
 
 @lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Lower-case, spell out shorthand and fix typos; tokens joined by spaces."""
-    text = _APOSTROPHES_RE.sub("", text.lower())
+    """Lower-case, shorthand spelt out, typos fixed; tokens joined by spaces.
+
+    Red-flag words in other languages become English (bot.safety.other_languages).
+    """
+    text = _APOSTROPHES_RE.sub("", fold_accents(text.lower()))
     text = _SEPARATORS_RE.sub(" ", text)
     text = _REPEATS_RE.sub(r"\1\1", text)
     spelling = corrector()
-    tokens = [SHORTHAND.get(t) or spelling.correct(t) for t in _TOKEN_RE.findall(text)]
+    tokens = [
+        SHORTHAND.get(t) or RED_FLAG_WORDS.get(t) or spelling.correct(t)
+        for t in _TOKEN_RE.findall(text)
+    ]
     text = " ".join(tokens)
     for pattern, replacement in _PHRASE_FIXES:
         text = pattern.sub(replacement, text)

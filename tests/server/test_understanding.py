@@ -25,44 +25,68 @@ pytestmark = pytest.mark.server
 
 ROOT = heldout.HELDOUT / "understanding"
 # The writers of each round, in the order they were written.
-ROUNDS = {"first": "abcd", "second": "efgh", "third": "mnop", "fourth": "qrst"}
+ROUNDS = {
+    "first": "abcd",
+    "second": "efgh",
+    "third": "mnop",
+    "fourth": "qrst",
+    "fifth": "uvwx",
+    "sixth": "ijkl",
+}
 # Messages that are no report: none may get an urgent first line.
 ORDINARY = ("covered", "practical", "ordinary", "facts")
 
 # (passed, total) for each round and family, and the urgent first lines
-# among the ordinary messages.
+# among the ordinary messages, all measured on this model: the sixth round
+# is its test set, the others were development sets for it.
 MEASURED: dict[str, dict[str, tuple[int, int]]] = {
     "first": {
-        "covered": (148, 160),
+        "covered": (147, 160),
         "practical": (100, 100),
         "redflags": (48, 48),
-        "symptoms_now": (30, 32),
+        "symptoms_now": (32, 32),
         "facts": (38, 40),
-        "urgent": (7, 360),
+        "urgent": (8, 360),
     },
     "second": {
         "covered": (151, 160),
-        "practical": (99, 100),
+        "practical": (98, 100),
         "redflags": (48, 48),
         "symptoms_now": (32, 32),
         "facts": (37, 40),
         "urgent": (7, 360),
     },
     "third": {
-        "covered": (140, 160),
-        "practical": (98, 100),
-        "redflags": (47, 48),
+        "covered": (144, 160),
+        "practical": (99, 100),
+        "redflags": (48, 48),
         "symptoms_now": (30, 32),
         "facts": (29, 40),
         "urgent": (15, 360),
     },
     "fourth": {
-        "covered": (132, 160),
+        "covered": (134, 160),
         "practical": (97, 100),
-        "redflags": (47, 48),
-        "symptoms_now": (27, 32),
-        "facts": (35, 40),
+        "redflags": (48, 48),
+        "symptoms_now": (30, 32),
+        "facts": (36, 40),
         "urgent": (13, 360),
+    },
+    "fifth": {
+        "covered": (146, 160),
+        "practical": (98, 100),
+        "redflags": (48, 48),
+        "symptoms_now": (32, 32),
+        "facts": (36, 40),
+        "urgent": (11, 360),
+    },
+    "sixth": {
+        "covered": (132, 160),
+        "practical": (99, 100),
+        "redflags": (48, 48),
+        "symptoms_now": (31, 32),
+        "facts": (33, 40),
+        "urgent": (16, 360),
     },
 }
 
