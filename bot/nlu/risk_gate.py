@@ -55,7 +55,6 @@ from bot.safety.risk_model import (
     CORPUS_SUFFIX,
     CRISIS,
     EMERGENCY,
-    LABELS,
     SAME_DAY,
     SYMPTOM_NOW,
     RiskModel,
@@ -70,6 +69,7 @@ from bot.safety.triage import (
     Decision,
     Thresholds,
     decide,
+    report_probability,
     urgent_probability,
 )
 
@@ -264,8 +264,8 @@ def _sure_alone(decision: Decision, row: np.ndarray) -> bool:
 
 def _symptom_alone(decision: Decision, row: np.ndarray) -> bool:
     """Whether a sentence reports a symptom now, whatever the rest asks."""
-    report = urgent_probability(row) + row[LABELS.index(SYMPTOM_NOW)]
-    return decision.kind in (URGENT, SYMPTOM) and report >= SYMPTOM_ALONE
+    reports = decision.kind in (URGENT, SYMPTOM)
+    return reports and report_probability(row) >= SYMPTOM_ALONE
 
 
 def risk_segments(text: str) -> list[str]:

@@ -19,7 +19,12 @@ def _each(english: str, *words: str) -> dict[str, str]:
     return dict.fromkeys(words, english)
 
 
+# Negations before a "can" below: "no can breathe" is "cant breathe". They
+# are kept as they are: the spelling corrector would make "nie" "die".
+NEGATIONS = ("no", "nao", "non", "ne", "nie", "nicht")
+
 RED_FLAG_WORDS: dict[str, str] = {
+    **dict(zip(NEGATIONS, NEGATIONS, strict=True)),
     **_each("lips", "labios", "labbra", "levres", "lippen", "usta", "ustach"),
     **_each("tongue", "lengua", "lingua", "jezyk", "zunge"),
     **_each("throat", "garganta", "gardlo", "kehle"),
@@ -117,10 +122,6 @@ RED_FLAG_WORDS: dict[str, str] = {
     **_each("kill myself", "matarme", "suicidarme", "uccidermi"),
     **_each("suicide", "suicidio", "samobojstwo", "selbstmord"),
 }
-# Negations before a "can" above: "no can breathe" is "cant breathe". They
-# are kept as they are: the spelling corrector would make "nie" "die".
-NEGATIONS = ("no", "nao", "non", "ne", "nie", "nicht")
-RED_FLAG_WORDS.update((word, word) for word in NEGATIONS)
 
 
 def fold_accents(text: str) -> str:

@@ -114,6 +114,13 @@ def urgent_probability(probabilities: np.ndarray) -> float:
     return float(sum(probabilities[LABELS.index(label)] for label in URGENT_LABELS))
 
 
+def report_probability(probabilities: np.ndarray) -> float:
+    """... and of every report outcome: the urgent ones and a symptom now."""
+    return urgent_probability(probabilities) + float(
+        probabilities[LABELS.index(SYMPTOM_NOW)]
+    )
+
+
 def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Decision:
     """The outcome of one message, from the patterns and the model's row."""
     p = dict(zip(LABELS, probabilities.tolist(), strict=True))
@@ -127,7 +134,7 @@ def decide(text: str, probabilities: np.ndarray, thresholds: Thresholds) -> Deci
     if urgent_mass >= thresholds.urgent:
         outcome = max(URGENT_LABELS, key=p.__getitem__)
         return Decision(outcome, URGENT, "model", who)
-    if urgent_mass + p[SYMPTOM_NOW] >= thresholds.symptom:
+    if report_probability(probabilities) >= thresholds.symptom:
         return Decision(SYMPTOM_NOW, SYMPTOM, "model", who)
     if 1.0 - p[QUESTION] >= thresholds.check:
         return Decision(QUESTION, CHECK, "model", who)

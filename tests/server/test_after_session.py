@@ -14,7 +14,6 @@ import pytest
 
 from tests.support import heldout
 from tests.support.heldout import Outcome
-from tests.support.rest import Conversation
 
 pytestmark = pytest.mark.server
 
@@ -50,15 +49,6 @@ def messages(name: str) -> list[str]:
     """One test set: a message a line."""
     lines = (AFTER / f"{name}.txt").read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip()]
-
-
-def judge_contrast(chat: Conversation, text: str) -> Outcome:
-    """A message that is no emergency: no urgent first line."""
-    reply = chat.text(text)
-    outcome = Outcome(text, [reply])
-    if heldout.is_urgent(reply):
-        outcome.problems.append("urgent reply")
-    return outcome
 
 
 def share_passed(name: str, outcomes: list[Outcome]) -> float:
@@ -98,7 +88,7 @@ def test_symptoms_now_go_to_the_clinic_today(assistant_url: str) -> None:
 def test_contrast_messages_get_no_alarm(assistant_url: str) -> None:
     texts = [text for name in CONTRAST_SETS for text in messages(name)]
     assert len(texts) >= 600
-    outcomes = heldout.run_cases(assistant_url, texts, judge_contrast)
+    outcomes = heldout.run_cases(assistant_url, texts, heldout.judge_no_alarm)
     urgent = 1 - share_passed("contrast", outcomes)
     lined = sum(bool(heldout.SAFETY_LINE.search(o.replies[0])) for o in outcomes)
     print(f"contrast with the conditional line: {lined}/{len(outcomes)}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import pytest
 
@@ -36,58 +37,18 @@ ROUNDS = {
 # Messages that are no report: none may get an urgent first line.
 ORDINARY = ("covered", "practical", "ordinary", "facts")
 
-# (passed, total) for each round and family, and the urgent first lines
-# among the ordinary messages, all measured on this model: the sixth round
-# is its test set, the others were development sets for it.
-MEASURED: dict[str, dict[str, tuple[int, int]]] = {
-    "first": {
-        "covered": (147, 160),
-        "practical": (100, 100),
-        "redflags": (48, 48),
-        "symptoms_now": (32, 32),
-        "facts": (38, 40),
-        "urgent": (8, 360),
-    },
-    "second": {
-        "covered": (151, 160),
-        "practical": (98, 100),
-        "redflags": (48, 48),
-        "symptoms_now": (32, 32),
-        "facts": (37, 40),
-        "urgent": (7, 360),
-    },
-    "third": {
-        "covered": (144, 160),
-        "practical": (99, 100),
-        "redflags": (48, 48),
-        "symptoms_now": (30, 32),
-        "facts": (29, 40),
-        "urgent": (15, 360),
-    },
-    "fourth": {
-        "covered": (134, 160),
-        "practical": (97, 100),
-        "redflags": (48, 48),
-        "symptoms_now": (30, 32),
-        "facts": (36, 40),
-        "urgent": (13, 360),
-    },
-    "fifth": {
-        "covered": (146, 160),
-        "practical": (98, 100),
-        "redflags": (48, 48),
-        "symptoms_now": (32, 32),
-        "facts": (36, 40),
-        "urgent": (11, 360),
-    },
-    "sixth": {
-        "covered": (132, 160),
-        "practical": (99, 100),
-        "redflags": (48, 48),
-        "symptoms_now": (31, 32),
-        "facts": (33, 40),
-        "urgent": (16, 360),
-    },
+# How many of each family passed, and the urgent first lines among the
+# ordinary messages, all on this model: the sixth round is its test set, the
+# others were development sets for it.
+FIGURES = ("covered", "practical", "facts", "redflags", "symptoms_now", "urgent")
+TOTALS = dict(zip(FIGURES, (160, 100, 40, 48, 32, 360), strict=True))
+MEASURED: dict[str, tuple[int, ...]] = {
+    "first": (147, 100, 38, 48, 32, 8),
+    "second": (151, 98, 37, 48, 32, 7),
+    "third": (144, 99, 29, 48, 30, 15),
+    "fourth": (134, 97, 36, 48, 30, 13),
+    "fifth": (146, 98, 36, 48, 32, 11),
+    "sixth": (132, 99, 33, 48, 31, 16),
 }
 
 
@@ -124,28 +85,19 @@ def judge_fact(chat: Conversation, text: str) -> Outcome:
     return outcome
 
 
-def judge_ordinary(chat: Conversation, text: str) -> Outcome:
-    """Small talk, feelings, corrections, figures of speech: no alarm."""
-    reply = chat.text(text)
-    outcome = Outcome(text, [reply])
-    if heldout.is_urgent(reply):
-        outcome.problems.append("urgent reply")
-    return outcome
-
-
-JUDGES: dict[str, Callable[[Conversation, object], Outcome]] = {
-    "covered": judge_covered,  # type: ignore[dict-item]
-    "practical": judge_practical,  # type: ignore[dict-item]
-    "ordinary": judge_ordinary,  # type: ignore[dict-item]
-    "facts": judge_fact,  # type: ignore[dict-item]
-    "redflags": heldout.judge_red_flag,  # type: ignore[dict-item]
-    "symptoms_now": heldout.judge_symptom,  # type: ignore[dict-item]
+JUDGES: dict[str, Callable[[Conversation, Any], Outcome]] = {
+    "covered": judge_covered,
+    "practical": judge_practical,
+    "ordinary": heldout.judge_no_alarm,
+    "facts": judge_fact,
+    "redflags": heldout.judge_red_flag,
+    "symptoms_now": heldout.judge_symptom,
 }
 
 
-def cases(round_name: str, family: str) -> list[object]:
+def cases(round_name: str, family: str) -> list[Any]:
     """One family's messages from every writer of a round."""
-    found: list[object] = []
+    found: list[Any] = []
     for writer in ROUNDS[round_name]:
         folder = ROOT / f"writer_{writer}"
         path = next(folder.glob(f"{family}.t*"))
@@ -168,13 +120,11 @@ def measured(round_name: str, family: str) -> tuple[int, int]:
     figures = MEASURED.get(round_name)
     if figures is None:
         pytest.skip(f"the {round_name} round has not been measured")
-    return figures[family]
+    return figures[FIGURES.index(family)], TOTALS[family]
 
 
 @pytest.mark.parametrize("round_name", ROUNDS)
-@pytest.mark.parametrize(
-    "family", ["covered", "practical", "facts", "redflags", "symptoms_now"]
-)
+@pytest.mark.parametrize("family", FIGURES[:-1])
 def test_each_family_keeps_its_figure(
     assistant_url: str, round_name: str, family: str
 ) -> None:

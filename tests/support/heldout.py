@@ -159,6 +159,15 @@ def judge_red_flag(chat: Conversation, report: str) -> Outcome:
     return outcome
 
 
+def judge_no_alarm(chat: Conversation, text: str) -> Outcome:
+    """A message that reports nothing: no urgent first line."""
+    reply = chat.text(text)
+    outcome = Outcome(text, [reply])
+    if is_urgent(reply):
+        outcome.problems.append("urgent reply")
+    return outcome
+
+
 def off_the_sheet(chat: Conversation, text: str, outcome: Outcome) -> None:
     """Nothing of a report reaches the prep sheet."""
     sheet = chat.text(SHEET_REQUEST)
