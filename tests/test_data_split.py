@@ -85,33 +85,34 @@ def test_after_session_test_sets_are_held_out() -> None:
         assert not messages & training, path.name
 
 
+# The understanding rounds folded into the training data after their one
+# evaluation (data/nlu/writers/round_*.yml, data/risk/round_*/): the writers
+# of the first six rounds. Every later writer's messages stay out of it.
+FOLDED_WRITERS = set("abcdefghijklmnopqrstuvwx")
+# Written without sight of the data, the shortest things people write still
+# coincide with training examples word for word; nothing else may.
 WRITTEN_ALIKE = {
-    "im allergic to penicillin",
-    "im type  diabetic",
-    "i have an underactive thyroid and take levothyroxine every morning",
-    "can it get infected",
-    "does it actually work tho",
-    "good morning",
-    "when can i wash my hair after",
     "why is that",
     "why tho",
-    "yo",
     "heyyy",
-    "whys that",
+    "ok cya",
+    "and for how long roughly",
+    "when can i wash my hair after",
+    "when can i put wax back in my hair",
 }
 
 
 def test_understanding_test_sets_are_held_out() -> None:
     root = ROOT / "tests" / "heldout" / "understanding"
+    held_out = [
+        p for p in root.iterdir() if p.name[len("writer_") :] not in FOLDED_WRITERS
+    ]
     messages = {
         normalise(line.split("\t")[-1])
-        for path in root.rglob("*.t*")
+        for folder in held_out
+        for path in folder.glob("*.t*")
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
-    assert len(messages) >= 2600
-    # Written without sight of the data, a few messages still coincide with
-    # training examples word for word: three facts in the first two rounds,
-    # and in the later rounds the shortest things people write; nothing else
-    # may.
-    assert messages & training_examples() <= WRITTEN_ALIKE
+    assert len(messages) >= 400
+    assert messages & (training_examples() | risk_corpus()) <= WRITTEN_ALIKE

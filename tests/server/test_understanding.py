@@ -2,7 +2,10 @@
 
 Each round was written after the last change by four new writers who never
 saw the data, and evaluated once; the README ("The evaluations") has the
-figures and what bounds the misses. A writer's folder holds six files, one
+figures and what bounds the misses. The first six rounds were then folded
+into the training data (data/nlu/writers/round_*.yml, data/risk/round_*/):
+their gates are now figures on training data, which hold the model to what
+it learned; only the later rounds are held out. A writer's folder holds six files, one
 message a line: covered.tsv (the section, a tab, the question), practical,
 ordinary, facts, red flags (buried ones included) and symptoms now. Every
 message starts a new conversation. The gates are this model's figures on
@@ -27,28 +30,30 @@ pytestmark = pytest.mark.server
 ROOT = heldout.HELDOUT / "understanding"
 # The writers of each round, in the order they were written.
 ROUNDS = {
-    "first": "abcd",
-    "second": "efgh",
-    "third": "mnop",
-    "fourth": "qrst",
-    "fifth": "uvwx",
-    "sixth": "ijkl",
+    "first": ("a", "b", "c", "d"),
+    "second": ("e", "f", "g", "h"),
+    "third": ("m", "n", "o", "p"),
+    "fourth": ("q", "r", "s", "t"),
+    "fifth": ("u", "v", "w", "x"),
+    "sixth": ("i", "j", "k", "l"),
+    "seventh": ("y", "z", "aa", "ab"),
 }
 # Messages that are no report: none may get an urgent first line.
 ORDINARY = ("covered", "practical", "ordinary", "facts")
 
 # How many of each family passed, and the urgent first lines among the
-# ordinary messages, all on this model: the sixth round is its test set, the
-# others were development sets for it.
+# ordinary messages, all on this model: the seventh round is its test set,
+# the six before it are in its training data.
 FIGURES = ("covered", "practical", "facts", "redflags", "symptoms_now", "urgent")
 TOTALS = dict(zip(FIGURES, (160, 100, 40, 48, 32, 360), strict=True))
 MEASURED: dict[str, tuple[int, ...]] = {
-    "first": (147, 100, 38, 48, 32, 8),
-    "second": (151, 98, 37, 48, 32, 7),
-    "third": (144, 99, 29, 48, 30, 15),
-    "fourth": (134, 97, 36, 48, 30, 13),
-    "fifth": (146, 98, 36, 48, 32, 11),
-    "sixth": (132, 99, 33, 48, 31, 16),
+    "first": (158, 100, 40, 48, 32, 0),
+    "second": (159, 100, 40, 48, 32, 0),
+    "third": (157, 100, 31, 48, 32, 1),
+    "fourth": (160, 100, 37, 48, 32, 1),
+    "fifth": (160, 100, 38, 48, 32, 0),
+    "sixth": (156, 100, 36, 48, 32, 1),
+    "seventh": (140, 99, 37, 48, 29, 8),
 }
 
 
