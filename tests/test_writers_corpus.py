@@ -24,10 +24,16 @@ def writer_intents() -> dict[str, dict[str, int]]:
     return counts
 
 
+# Understanding rounds folded into the corpus (round_*.yml): their writers
+# wrote covered, practical and fact messages only, so not every family.
+FOLDED_ROUND = "round_"
+
+
 def test_at_least_eight_writers_cover_every_family() -> None:
     counts = writer_intents()
-    assert len(counts) >= MIN_WRITERS
-    for writer, intents in counts.items():
+    styles = {w: i for w, i in counts.items() if not w.startswith(FOLDED_ROUND)}
+    assert len(styles) >= MIN_WRITERS
+    for writer, intents in styles.items():
         for family, members in FAMILIES.items():
             assert any(intents.get(i) for i in members), (writer, family)
 
