@@ -159,3 +159,16 @@ def test_breath_a_few_words_after_the_trouble(text: str) -> None:
 def test_english_is_left_alone(text: str) -> None:
     """Only words that are no English word are read as another language's."""
     assert detect_red_flag(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he just hit the floor in the kitchen and he's not making sense",
+        "i went down hard, hit the deck in the car park",
+        "she's confused and can't remember how she got home",
+    ],
+)
+def test_collapse_in_everyday_words(text: str) -> None:
+    """Hitting the floor, and not remembering how one got here, are a collapse."""
+    assert detect_red_flag(text) == EMERGENCY

@@ -5,11 +5,12 @@ folder in turn, the model is trained on all the others (and on the NLU
 examples, as `make train` trains it) and judged on the one left out, so
 every figure is on wording from a writer the model never saw. The decision
 is bot.safety.triage's, with config.yml's thresholds except the urgent one,
-which is swept to show what each setting trades.
+and the symptom one, which are swept to show what each setting trades.
 
 Prints, per urgent threshold: the share of urgent reports answered urgently,
 of other symptoms sent at least to the clinic today, and of contrast
-messages answered urgently, as a symptom, or with the conditional line.
+messages answered urgently, as a symptom, or with the conditional line;
+then the same per symptom threshold, at the configured urgent one.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from bot.safety.triage import SYMPTOM, URGENT, Thresholds, decide
 CONFIG = ROOT / "config.yml"
 GATE_NAME = "bot.nlu.risk_gate.RiskGate"
 URGENT_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+SYMPTOM_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
 def gate_config(path: Path = CONFIG) -> dict[str, Any]:
@@ -86,7 +88,8 @@ def figures(rows: list[tuple[Example, np.ndarray]], thresholds: Thresholds) -> s
     to_clinic = share(SYMPTOM_NOW, URGENT, SYMPTOM)
     lined = share(QUESTION, "check")
     return (
-        f"urgent {thresholds.urgent:4.2f} | reports urgent {share('urgent', URGENT)} "
+        f"urgent {thresholds.urgent:4.2f} symptom {thresholds.symptom:4.2f} "
+        f"| reports urgent {share('urgent', URGENT)} "
         f"of {totals['urgent']} | symptoms to the clinic {to_clinic} "
         f"of {totals[SYMPTOM_NOW]} | contrast: urgent {share(QUESTION, URGENT)}, "
         f"symptom {share(QUESTION, SYMPTOM)}, conditional line {lined} "
@@ -110,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Leaving one writer out ({len(rows)} messages)")
     for threshold in sorted({*URGENT_THRESHOLDS, configured.urgent}):
         print(figures(rows, replace(configured, urgent=threshold)), flush=True)
+    for threshold in sorted({*SYMPTOM_THRESHOLDS, configured.symptom}):
+        print(figures(rows, replace(configured, symptom=threshold)), flush=True)
     return 0
 
 

@@ -203,6 +203,13 @@ EMERGENCY_PATTERNS: tuple[str, ...] = (
     # Fainting or dizziness; "a faint mark" is an adjective and not matched.
     r"\b(?:fainted|fainting|faints|dizz\w*|light ?headed|woozy|"
     r"pass(?:ed|ing)? out|black(?:ed|ing)? out|collaps\w*|keel\w* over)\b",
+    # Collapse in everyday words, and the confusion after it: "hit the deck
+    # at work and can't remember how I got here". A figure of speech ("my
+    # jaw hit the floor at the price") is a question to the model, which sets
+    # the match aside.
+    r"\b(?:hit|hitting|hits) the (?:deck|floor|ground)\b",
+    r"\b(?:cant|cannot|can not|dont|do not|couldnt) (?:\w+ )?remember how "
+    r"(?:i|he|she|they|we) got (?:here|home|there)\b",
     r"\b(?:feel|feels|feeling|felt|going to|about to|might|keep|im|i) "
     r"(?:\w+ ){0,2}faint\b",
     r"\banaphyla\w*|\bepi ?pen\b",
