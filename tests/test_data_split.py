@@ -100,6 +100,7 @@ def folded_writers() -> set[str]:
 
 def test_the_first_rounds_are_folded() -> None:
     assert {"writer_a", "writer_x", "writer_ab"} <= folded_writers()
+    assert "writer_ap" not in folded_writers()
 
 
 # Written without sight of the data, the shortest things people write still
@@ -112,6 +113,9 @@ WRITTEN_ALIKE = {
     "and for how long roughly",
     "when can i wash my hair after",
     "when can i put wax back in my hair",
+    "wait why is that",
+    "hiya",
+    "and for how long",
 }
 
 

@@ -38,15 +38,16 @@ ROUNDS = {
     "fifth": ("u", "v", "w", "x"),
     "sixth": ("i", "j", "k", "l"),
     "seventh": ("y", "z", "aa", "ab"),
+    "ninth": ("ap", "aq", "as", "au", "av"),
 }
 # Messages that are no report: none may get an urgent first line.
 ORDINARY = ("covered", "practical", "ordinary", "facts")
 
 # How many of each family passed, and the urgent first lines among the
-# ordinary messages, all on this model: the seventh round is its test set,
-# the six before it are in its training data.
+# ordinary messages, all on this model: the ninth round is its test set,
+# the seven before it are in its training data.
 FIGURES = ("covered", "practical", "facts", "redflags", "symptoms_now", "urgent")
-TOTALS = dict(zip(FIGURES, (160, 100, 40, 48, 32, 360), strict=True))
+PER_WRITER = dict(zip(FIGURES, (40, 25, 10, 12, 8, 90), strict=True))
 MEASURED: dict[str, tuple[int, ...]] = {
     "first": (158, 100, 40, 48, 32, 0),
     "second": (159, 100, 40, 48, 32, 0),
@@ -54,7 +55,8 @@ MEASURED: dict[str, tuple[int, ...]] = {
     "fourth": (160, 100, 37, 48, 32, 1),
     "fifth": (160, 100, 38, 48, 32, 0),
     "sixth": (156, 100, 36, 48, 32, 1),
-    "seventh": (140, 99, 37, 48, 29, 8),
+    "seventh": (158, 100, 38, 48, 32, 0),
+    "ninth": (187, 125, 43, 58, 38, 3),
 }
 
 
@@ -126,7 +128,7 @@ def measured(round_name: str, family: str) -> tuple[int, int]:
     figures = MEASURED.get(round_name)
     if figures is None:
         pytest.skip(f"the {round_name} round has not been measured")
-    return figures[FIGURES.index(family)], TOTALS[family]
+    return figures[FIGURES.index(family)], PER_WRITER[family] * len(ROUNDS[round_name])
 
 
 @pytest.mark.parametrize("round_name", ROUNDS)
