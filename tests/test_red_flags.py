@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety.red_flags import DISTRESS, EMERGENCY, INFECTION, detect_red_flag
+from bot.safety.red_flags import (
+    DISTRESS,
+    EMERGENCY,
+    INFECTION,
+    detect_red_flag,
+    red_flag_clauses,
+)
 
 SAFETY_SET = Path(__file__).parent / "safety" / "red_flags.yml"
 EXPECTED = {"emergency": EMERGENCY, "infection": INFECTION, "distress": DISTRESS}
@@ -172,3 +178,31 @@ def test_english_is_left_alone(text: str) -> None:
 def test_collapse_in_everyday_words(text: str) -> None:
     """Hitting the floor, and not remembering how one got here, are a collapse."""
     assert detect_red_flag(text) == EMERGENCY
+
+
+def test_the_clause_a_red_flag_is_reported_in() -> None:
+    """A report in one clause of a run-on message is given on its own."""
+    text = (
+        "can i pay in three goes, and my dad had his done this morning and his "
+        "tongue is swelling up, and do you open on sundays"
+    )
+    assert red_flag_clauses(text) == [
+        "and my dad had his done this morning and his tongue is swelling up"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # History: nothing in the clause says it is happening now.
+        "for the form: in 2015 my throat swelled up after penicillin, is that ok",
+        # An example of what might happen, not a report.
+        "if i react after, like my face is swelling now, who do i ring",
+        # Asking, not telling.
+        "what if my lips swell up tonight, do i ring you",
+        "no fever or pus today, just sore",
+    ],
+)
+def test_no_clause_without_a_report_happening_now(text: str) -> None:
+    """History, examples, conditions and denials give no clause to read alone."""
+    assert red_flag_clauses(text) == []

@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.message_parts import PART_OF_KEY, RISK_CHECK_KEY
 from bot.nlu.risk_gate import (
+    CLAUSE_ALONE,
     MODEL_ALONE,
     PATTERN_ALONE,
     RISK_KEY,
@@ -39,7 +40,7 @@ from bot.nlu.risk_gate import (
 )
 from bot.paths import ROOT
 from bot.safety.assertion import assertions
-from bot.safety.red_flags import normalise
+from bot.safety.red_flags import normalise, red_flag_clauses
 from bot.safety.risk_model import LABELS, RiskModel, read_corpus
 from bot.safety.spelling import corrector
 from bot.safety.triage import CHECK, NONE, SYMPTOM, URGENT, Decision, Thresholds, decide
@@ -218,20 +219,27 @@ def test_a_crisis_sentence_in_a_longer_message_wins(gate: RiskGate) -> None:
 
 
 class RowsBySentence:
-    """A stand-in risk model: each segment's probabilities, given by the test."""
+    """A stand-in risk model: each segment's probabilities, given by the test
+    (a plain question for any segment it does not name, when `default`)."""
 
-    def __init__(self, rows: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self, rows: dict[str, np.ndarray], default: np.ndarray | None = None
+    ) -> None:
         self.rows = rows
+        self.default = default
 
     def probabilities(self, segments: list[str]) -> np.ndarray:
-        return np.array([self.rows[segment] for segment in segments])
+        return np.array([self.rows.get(s, self.default) for s in segments])
 
 
-def gate_with(rows: dict[str, np.ndarray], tmp_path: Path) -> RiskGate:
+def gate_with(
+    rows: dict[str, np.ndarray], tmp_path: Path, default: np.ndarray | None = None
+) -> RiskGate:
     """A gate whose model gives these rows, the thresholds of config.yml's values."""
     storage = LocalModelStorage(tmp_path)
     config = {**CONFIG, "symptom_threshold": 0.4, "check_threshold": 0.2}
-    return RiskGate(config, storage, Resource("risk_gate"), RowsBySentence(rows))  # type: ignore[arg-type]
+    model = RowsBySentence(rows, default)
+    return RiskGate(config, storage, Resource("risk_gate"), model)  # type: ignore[arg-type]
 
 
 ITCH = "after the session my head is itching a lot where the needles went."
@@ -444,3 +452,25 @@ def test_a_one_sentence_message_is_judged_whole() -> None:
     assert risk_segments("does it hurt, and for how long") == [
         "does it hurt, and for how long"
     ]
+
+
+RUN_ON = (
+    "he wants to know how much the full course is and if he can pay in bits, "
+    "he had his first one today and his throat feels tight and he cant "
+    "swallow properly, and are you open on sundays"
+)
+
+
+@pytest.mark.parametrize(
+    ("clause_urgent", "kind"),
+    [(CLAUSE_ALONE, URGENT), (CLAUSE_ALONE - 0.1, NONE)],
+)
+def test_a_red_flag_clause_wins_over_a_sure_question(
+    clause_urgent: float, kind: str, tmp_path: Path
+) -> None:
+    """A run-on sentence the model is sure asks about payment is urgent when
+    the clause the pattern reports in is all but sure alone."""
+    (clause,) = red_flag_clauses(RUN_ON)
+    rows = {clause: row(emergency=clause_urgent, question=1.0 - clause_urgent)}
+    gate = gate_with(rows, tmp_path, default=row(question=0.95, emergency=0.05))
+    assert gate.decide(RUN_ON).kind == kind

@@ -51,6 +51,7 @@ from bot.nlu.message_parts import RISK_CHECK_KEY, is_part
 from bot.nlu.splitting import sentences, topic_turns
 from bot.paths import ROOT
 from bot.safety.assertion import pipeline
+from bot.safety.red_flags import normalise, red_flag_clauses
 from bot.safety.risk_model import (
     CORPUS_SUFFIX,
     CRISIS,
@@ -88,6 +89,12 @@ NO_SYMPTOM_TOPIC = "other"
 # the after-session sets (development sets from here): urgent replies to 750
 # contrast messages 20 -> 23; the model alone at 0.85 or 0.9 made it 28-30.
 PATTERN_ALONE = 0.5
+# A clause a pattern reports in (_report_clauses) has lost even its
+# sentence, so the model must be all but sure of it alone. On the
+# development sets, clauses alone at PATTERN_ALONE made 9 more of 750
+# contrast messages urgent, most of them history in another clause ("when I
+# was 19 ... fainted a couple of times"); at 0.9, none.
+CLAUSE_ALONE = 0.9
 # With no pattern, the model must be all but sure of the sentence alone ("I
 # want to throw me from the bridge" inside an apology and a question to a
 # doctor). With the carer, run-on and learner corpus: crisis recall on the
@@ -233,19 +240,25 @@ class RiskGate(GraphComponent, IntentClassifier):
         red flag in the middle of a long message about booking or the sun
         ("...and now my lips and eyelids are swelling. Anyway, is the
         parking free?") is diluted in the whole but plain in its sentence,
-        and wins over the rest when it is sure alone (_sure_alone). A
+        and wins over the rest when it is sure alone (_sure_alone). So does
+        the clause a pattern matched in (_report_clauses). A
         sentence reporting a symptom now makes a leaning message a symptom
         report (_symptom_alone).
         """
         if self.model is None:
             raise RuntimeError("The risk model is not trained: run `make train`.")
         segments = risk_segments(text)
-        rows = self.model.probabilities(segments)
+        clauses = _report_clauses(text)
+        rows = self.model.probabilities(segments + clauses)
         whole = decide(text, rows[0], self.thresholds)
         if whole.kind == URGENT:
             return whole
+        for clause, row in zip(clauses, rows[len(segments) :], strict=True):
+            decision = decide(clause, row, self.thresholds)
+            if decision.kind == URGENT and urgent_probability(row) >= CLAUSE_ALONE:
+                return decision
         symptom = None
-        for segment, row in zip(segments[1:], rows[1:], strict=True):
+        for segment, row in zip(segments[1:], rows[1 : len(segments)], strict=True):
             decision = decide(segment, row, self.thresholds)
             if decision.kind == URGENT and _sure_alone(decision, row):
                 return decision
@@ -266,6 +279,20 @@ def _symptom_alone(decision: Decision, row: np.ndarray) -> bool:
     """Whether a sentence reports a symptom now, whatever the rest asks."""
     reports = decision.kind in (URGENT, SYMPTOM)
     return reports and report_probability(row) >= SYMPTOM_ALONE
+
+
+def _report_clauses(text: str) -> list[str]:
+    """The clauses a red-flag pattern reports in, unless a whole sentence.
+
+    A run-on message joined by commas and "and" is one sentence, and its
+    question probability can set aside a pattern matched in one clause of
+    it ("... how much the course costs, he had his first one today and his
+    throat feels tight and he can't swallow, and are you open Sunday").
+    """
+    clauses = red_flag_clauses(text)
+    if len(clauses) == 1 and clauses[0] == normalise(text):
+        return []
+    return clauses
 
 
 def risk_segments(text: str) -> list[str]:

@@ -14,6 +14,7 @@ Every pattern is compiled once at import time.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from re import Pattern
 
@@ -352,6 +353,10 @@ _CONDITIONAL_RE: Pattern[str] = re.compile(CONDITIONAL)
 _GENERAL_RE: Pattern[str] = re.compile(GENERAL)
 _ANTICIPATION_RE: Pattern[str] = re.compile(ANTICIPATION)
 _PRESENT_RE: Pattern[str] = re.compile(PRESENT)
+# A clause that gives an example ("like my face swelling or a fever").
+_EXAMPLE_RE: Pattern[str] = re.compile(
+    r"(?:and |or )?(?:like|such as|for example|eg)\b"
+)
 _STRONG_PRESENT_RE: Pattern[str] = re.compile(STRONG_PRESENT)
 _FIRST_PERSON_RE: Pattern[str] = re.compile(FIRST_PERSON)
 _NEGATION_RE: Pattern[str] = re.compile(NEGATION)
@@ -420,8 +425,8 @@ def _is_report(clause: str, is_question: bool, severe: bool) -> bool:
     return severe or not is_question
 
 
-def _physical_sign(text: str, category: str) -> bool:
-    """Return True if a pattern of `category` matches in a reporting clause."""
+def _sign_clauses(text: str, category: str) -> Iterator[str]:
+    """The clauses in which a pattern of `category` matches as a report."""
     severe = category == EMERGENCY
     for pattern in _PATTERNS[category]:
         for match in pattern.finditer(text):
@@ -430,23 +435,53 @@ def _physical_sign(text: str, category: str) -> bool:
             )
             if _NEGATION_RE.search(prefix):
                 continue
-            if _is_report(clause, is_question, severe):
-                return True
-            if _ANAPHORIC_RE.search(text, match.end()):
-                return True
-    return False
+            if _is_report(clause, is_question, severe) or _ANAPHORIC_RE.search(
+                text, match.end()
+            ):
+                yield clause
 
 
-def _distress(text: str) -> bool:
-    """Return True if the text expresses despair or self-harm."""
+def _distress_clauses(text: str) -> Iterator[str]:
+    """The clauses that express despair or self-harm."""
     for pattern in _PATTERNS[DISTRESS]:
         for match in pattern.finditer(text):
             clause, prefix, _ = _clause_around(text, match.start(), match.end())
             if _DISTRESS_NEGATION_RE.search(prefix):
                 continue
             if not _DISTRESS_GENERAL_RE.search(clause):
-                return True
-    return False
+                yield clause
+
+
+def _clauses(normalised: str, intent: str) -> Iterator[str]:
+    """The clauses of a normalised text in which `intent`'s patterns report."""
+    if intent == DISTRESS:
+        return _distress_clauses(normalised)
+    return _sign_clauses(normalised, intent)
+
+
+def red_flag_clauses(text: str) -> list[str]:
+    """The clauses (normalised) that report a red flag happening now.
+
+    A long message about booking or payment can hide a report in one clause
+    ("..., and my lips swelled up this morning, and is parking free?"): the
+    risk gate reads that clause on its own as well as the whole. Read alone,
+    a clause has lost its context, so it must say the symptom is happening
+    now and must not be an example ("If I have a bad reaction, like my face
+    is swelling, how do I contact you?").
+    """
+    normalised = normalise(text) if text and text.strip() else ""
+    found = (
+        clause
+        for intent in PRIORITY
+        for clause in _clauses(normalised, intent)
+        if _happening_now(clause) and not _EXAMPLE_RE.match(clause)
+    )
+    return list(dict.fromkeys(found))
+
+
+def _happening_now(clause: str) -> bool:
+    """Whether a (normalised) clause says its symptom is happening now."""
+    return bool(_PRESENT_RE.search(clause) or _STRONG_PRESENT_RE.search(clause))
 
 
 def detect_red_flag(text: str) -> str | None:
@@ -464,11 +499,6 @@ def detect_red_flag(text: str) -> str | None:
         return None
     normalised = normalise(text)
     for intent in PRIORITY:
-        found = (
-            _distress(normalised)
-            if intent == DISTRESS
-            else _physical_sign(normalised, intent)
-        )
-        if found:
+        if next(_clauses(normalised, intent), None) is not None:
             return intent
     return None
