@@ -17,6 +17,7 @@ from bot.safety.red_flags import (
     EMERGENCY,
     INFECTION,
     detect_red_flag,
+    normalise,
     red_flag_clauses,
 )
 
@@ -144,6 +145,38 @@ def test_typos_framing_and_negation(text: str, expected: str | None) -> None:
 def test_red_flag_words_in_other_languages(text: str, expected: str) -> None:
     """A word from another language counts as its English meaning."""
     assert detect_red_flag(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("papa ke honth aur zubaan sooj gaye hain session ke baad", EMERGENCY),
+        ("mujhe saans lene mein bahut takleef ho rahi hai", EMERGENCY),
+        ("injection wali jagah se khoon ruk hi nahi raha", EMERGENCY),
+        ("meri behen session ke baad behosh ho gayi", EMERGENCY),
+        ("raat se tez bukhar hai aur thand lag rahi hai", INFECTION),
+        ("sach mein ab jeene ka mann nahi karta", DISTRESS),
+        ("kabhi kabhi khud ko hurt karne ka mann karta hai", DISTRESS),
+    ],
+)
+def test_red_flags_in_hindi(text: str, expected: str) -> None:
+    """Hindi reports, with the verb last, are read as their English meaning."""
+    assert detect_red_flag(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aur kitne time ke liye?",
+        "sorry, maine galat likh diya, main cost ke baare mein pooch raha tha",
+        "kitne paise lagenge aur kitni umeed rakhun?",
+        "session ke baad kya main ghar jaake baal dho sakta hoon?",
+    ],
+)
+def test_ordinary_hindi_is_not_a_red_flag(text: str) -> None:
+    """Common Hindi words are not "corrected" into symptoms ("raha" is not "rash")."""
+    assert detect_red_flag(text) is None
+    assert not {"rash", "itch", "die", "pain", "bleed"} & set(normalise(text).split())
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,15 @@ patterns and the risk model read English, so before anything reads a
 message, bot.safety.red_flags.normalise folds accents away ("língua" is
 "lingua") and gives each of these words its English meaning. Only words
 that are not also English words are listed ("langue", "gorge" and "ropa"
-are left out), in Spanish, Portuguese, Italian, French, Polish and German.
+are left out), in Spanish, Portuguese, Italian, French, Polish and German,
+and Hindi and Urdu as typed in Latin letters. Hindi puts the verb last
+("khoon ruk nahi raha": blood stop not is), so its reports are also given
+as whole phrases (HINDI_PHRASES), read after the words.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -22,6 +26,66 @@ def _each(english: str, *words: str) -> dict[str, str]:
 # Negations before a "can" below: "no can breathe" is "cant breathe". They
 # are kept as they are: the spelling corrector would make "nie" "die".
 NEGATIONS = ("no", "nao", "non", "ne", "nie", "nicht")
+
+# Hindi and Urdu in Latin letters, in the spellings people type. "gala"
+# (throat) and "sans" (breath) are English words, so they are read only as
+# phrases below; the words the phrases are made of are in hindi_words.txt,
+# which keeps them from the spelling corrector.
+HINDI_WORDS: dict[str, str] = {
+    **_each("lips", "honth", "hont", "honthon", "hothon", "hoth"),
+    **_each("tongue", "zubaan", "zuban", "jeebh", "jibh", "jeeb"),
+    **_each("face", "chehra", "chehre", "chehera", "munh", "mooh"),
+    **_each("eyes", "aankhen", "aankh", "ankhen", "ankh", "aankhon", "ankhon"),
+    **_each(
+        "swollen", "sooj", "suj", "sooja", "sooji", "soojh", "suji", "sujh", "sujan",
+        "soojan", "soojna", "sooje", "suje",
+    ),  # fmt: skip
+    **_each("breath", "saans", "swaas", "shwaas"),
+    **_each("difficult", "dikkat", "dikat", "takleef", "taklif", "mushkil"),
+    **_each("fever", "bukhar", "bukhaar"),
+    **_each("shivering", "kaanp", "kaanpna", "kaanpne", "kanp", "kapkapi"),
+    **_each("fainted", "behosh", "behoshi", "behos"),
+    **_each("dizzy", "chakkar", "chakkarr"),
+    **_each("blood", "khoon", "khun"),
+    **_each("spreading", "phail", "phel", "phailti", "phailta", "phaili", "phailna"),
+    **_each("growing", "badh", "badhti", "badhta", "badhi"),
+    **_each("red", "laal", "lal"),
+    **_each("hot", "garam", "garm"),
+    **_each("pus", "mawad", "mavad", "peeb"),
+    **_each("suicide", "aatmahatya", "atmahatya", "khudkushi"),
+    **_each("pain", "dard", "dardd"),
+}  # fmt: skip
+
+# Hindi reports whose word order the English patterns do not read, each as
+# English words: (pattern on the normalised text, replacement).
+_NOT = r"(?:nahi|nahin|nai|nhi)"
+HINDI_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), english)
+    for pattern, english in (
+        (rf"\bruk(?:a|ta|ti)? (?:hi )?{_NOT}\b", "not stopping"),
+        (r"\bgal[ae] (?=(?:mein|me|main|ka|ki|ke|swollen|band)\b)", "throat "),
+        (rf"\bbreath {_NOT} (?:le )?\w+", "cant breathe"),
+        (r"\bthand lag\w*", "chills"),
+        (
+            rf"\bj[ie]e?n[ae] (?:ka |ki )?(?:mann|man|ichha|iccha) {_NOT}\b",
+            "dont want to live",
+        ),
+        (rf"\bj[ie]e?na {_NOT} chaht[aie]\b", "dont want to live"),
+        (r"\b(?:marna|mar jana|mar jaana) chaht[aie]\b", "want to die"),
+        (
+            r"\b(?:khud|apne aap) ko (?:hurt|harm|cut|chot|nuksan|nuksaan) "
+            r"(?:karne|karna|pahunchane) (?:ka|ki) (?:mann|man|ichha|iccha)\b",
+            "want to hurt myself",
+        ),
+        (
+            r"\b(?:khud|apne aap) ko (?:hurt|harm|cut|chot|nuksan|nuksaan)\b",
+            "hurt myself",
+        ),
+        (r"\b(?:khud|apne aap) ko (?:maar|mar|khatam)\w*", "kill myself"),
+        (r"\bsab (?:kuch )?khatam kar\w*", "end it all"),
+        (r"\bzindagi khatam kar\w*", "end my life"),
+    )
+)  # fmt: skip
 
 RED_FLAG_WORDS: dict[str, str] = {
     **dict(zip(NEGATIONS, NEGATIONS, strict=True)),
@@ -121,6 +185,7 @@ RED_FLAG_WORDS: dict[str, str] = {
     **_each("die", "morir", "morrer", "morire", "mourir", "umrzec"),
     **_each("kill myself", "matarme", "suicidarme", "uccidermi"),
     **_each("suicide", "suicidio", "samobojstwo", "selbstmord"),
+    **HINDI_WORDS,
 }
 
 

@@ -18,7 +18,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 from re import Pattern
 
-from bot.safety.other_languages import NEGATIONS, RED_FLAG_WORDS, fold_accents
+from bot.safety.other_languages import (
+    HINDI_PHRASES,
+    NEGATIONS,
+    RED_FLAG_WORDS,
+    fold_accents,
+)
 from bot.safety.spelling import corrector
 
 EMERGENCY = "report_emergency"
@@ -347,6 +352,7 @@ _PHRASE_FIXES: tuple[tuple[Pattern[str], str], ...] = (
     (re.compile(r"\bcan not\b"), "cant"),
     (re.compile(r"\bi m\b"), "im"),
     (re.compile(rf"\b(?:{'|'.join(NEGATIONS)}) can\b"), "cant"),
+    *HINDI_PHRASES,
 )
 _BREAK_RE: Pattern[str] = re.compile(CLAUSE_BREAKS)
 _CONDITIONAL_RE: Pattern[str] = re.compile(CONDITIONAL)

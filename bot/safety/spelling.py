@@ -21,6 +21,8 @@ from pathlib import Path
 from symspellpy import SymSpell, Verbosity
 
 DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
+# Words of another language people write in, known but never a correction.
+OTHER_LANGUAGE_FILES = (Path(__file__).with_name("hindi_words.txt"),)
 # symspellpy's bundled English unigram counts (most frequent first).
 FREQUENCY_FILE = "frequency_dictionary_en_82_765.txt"
 # Candidates come from the most frequent words only: building the index over
@@ -60,6 +62,8 @@ class SpellingCorrector:
                 self.symspell.create_dictionary_entry(word, int(count))
         for word in self.domain:
             self.symspell.create_dictionary_entry(word, 1)
+        for path in OTHER_LANGUAGE_FILES:
+            self.known.update(_domain_words(path))
 
     @lru_cache(maxsize=16_384)  # noqa: B019 (one instance per process)
     def correct(self, word: str) -> str:

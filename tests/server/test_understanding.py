@@ -39,6 +39,7 @@ ROUNDS = {
     "sixth": ("i", "j", "k", "l"),
     "seventh": ("y", "z", "aa", "ab"),
     "ninth": ("ap", "aq", "as", "au", "av"),
+    "tenth": ("aw", "ax", "ay", "az", "ba"),
 }
 # Messages that are no report: none may get an urgent first line.
 ORDINARY = ("covered", "practical", "ordinary", "facts")
