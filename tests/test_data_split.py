@@ -104,7 +104,8 @@ def test_the_first_rounds_are_folded() -> None:
 
 
 # Written without sight of the data, the shortest things people write still
-# coincide with training examples word for word; nothing else may.
+# coincide with training examples word for word; a longer one is listed with
+# the writers who wrote it alike.
 WRITTEN_ALIKE = {
     "why is that",
     "why tho",
@@ -116,6 +117,10 @@ WRITTEN_ALIKE = {
     "wait why is that",
     "hiya",
     "and for how long",
+    "whys that then",
+    "yo",
+    # Two writers, the third round's and the eleventh's, asked it alike.
+    "should i eat before or go in on an empty stomach",
 }
 
 

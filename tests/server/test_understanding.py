@@ -1,12 +1,13 @@
 """The understanding test sets (tests/heldout/understanding/), against a live server.
 
-Each round was written after the last change by four new writers who never
-saw the data, and evaluated once; the README ("The evaluations") has the
-figures and what bounds the misses. The first seven rounds were then folded
-into the training data (data/nlu/writers/round_*.yml, data/risk/round_*/,
-beside an eighth round written as training data only): their gates are now
-figures on training data, which hold the model to what it learned; only the
-later rounds are held out. A writer's folder holds six files, one
+Each round was written after the last change by four or five new writers
+who never saw the data, and evaluated once; the README ("The evaluations")
+has the figures and what bounds the misses. The first seven rounds, the
+ninth and the tenth were then folded into the training data
+(data/nlu/writers/round_*.yml, data/risk/round_*/, beside an eighth round
+written as training data only): their gates are figures on training data,
+which hold the model to what it learned; only the eleventh is held out.
+A writer's folder holds six files, one
 message a line: covered.tsv (the section, a tab, the question), practical,
 ordinary, facts, red flags (buried ones included) and symptoms now. Every
 message starts a new conversation. The gates are this model's figures on
@@ -40,24 +41,27 @@ ROUNDS = {
     "seventh": ("y", "z", "aa", "ab"),
     "ninth": ("ap", "aq", "as", "au", "av"),
     "tenth": ("aw", "ax", "ay", "az", "ba"),
+    "eleventh": ("bb", "bc", "bd", "be", "bf"),
 }
 # Messages that are no report: none may get an urgent first line.
 ORDINARY = ("covered", "practical", "ordinary", "facts")
 
 # How many of each family passed, and the urgent first lines among the
-# ordinary messages, all on this model: the ninth round is its test set,
-# the seven before it are in its training data.
+# ordinary messages, all on this model: the eleventh round is its test set,
+# the rounds before it are in its training data.
 FIGURES = ("covered", "practical", "facts", "redflags", "symptoms_now", "urgent")
 PER_WRITER = dict(zip(FIGURES, (40, 25, 10, 12, 8, 90), strict=True))
 MEASURED: dict[str, tuple[int, ...]] = {
     "first": (158, 100, 40, 48, 32, 0),
     "second": (159, 100, 40, 48, 32, 0),
-    "third": (157, 100, 31, 48, 32, 1),
+    "third": (158, 100, 31, 48, 32, 1),
     "fourth": (160, 100, 37, 48, 32, 1),
     "fifth": (160, 100, 38, 48, 32, 0),
-    "sixth": (156, 100, 36, 48, 32, 1),
+    "sixth": (157, 100, 36, 48, 32, 1),
     "seventh": (158, 100, 38, 48, 32, 0),
-    "ninth": (187, 125, 43, 58, 38, 3),
+    "ninth": (200, 125, 43, 60, 40, 0),
+    "tenth": (194, 125, 40, 60, 40, 0),
+    "eleventh": (160, 122, 37, 49, 32, 5),
 }
 
 
